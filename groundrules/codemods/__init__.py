@@ -1,0 +1,1 @@
+"""LibCST rewrites for what the rules find."""

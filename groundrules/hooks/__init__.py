@@ -1,0 +1,1 @@
+"""What users run: the CLI, pre-commit entry points and report formats."""

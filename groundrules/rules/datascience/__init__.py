@@ -1,0 +1,1 @@
+"""Rules of this group, one module per rule."""

@@ -1,0 +1,262 @@
+"""The check of one file: decode, parse once, walk once, dispatch nodes to the rules that asked.
+
+``check_source`` is a pure function of the file's bytes and its resolved standards, so results can
+be cached by content hash and computed in worker processes.  It never raises on bad input: an
+undecodable or unparsable file becomes a GR901 finding, and an exception inside a rule becomes a
+GR900 finding naming the rule while the other rules' findings are kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import io
+import tokenize
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+
+from groundrules.rules.context import SCOPE_NODES, Context, Source
+from groundrules.rules.framework import Finding, Rule
+from groundrules.rules.pandas_types import PandasTypes
+from groundrules.rules.suppressions import Suppression, parse_suppressions
+from groundrules.standards.model import FileStandards
+from groundrules.standards.schema import Category, Severity
+
+Handler = Callable[[ast.AST], None]
+
+UNPARSABLE = ("GR901", "unparsable-source")
+CRASHED = ("GR900", "rule-crashed")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: Optional[str]
+    error: Optional[Tuple[int, int, str]] = None  # line, 0-based column, message
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode as Python does: BOM, then a PEP 263 coding cookie, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return Decoded(None, (1, 0, f"cannot decode: {exc}"))
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        line, column = _position_of_offset(data, getattr(exc, "start", 0))
+        return Decoded(None, (line, column, f"cannot decode as {encoding}: {exc}"))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return Decoded(text)
+
+
+def _position_of_offset(data: bytes, offset: int) -> Tuple[int, int]:
+    before = data[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1)
+
+
+def parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Tuple[int, int, str]]]:
+    try:
+        return ast.parse(text, filename=path), None
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        column = max((exc.offset or 1) - 1, 0)
+        return None, (line, column, f"syntax error: {exc.msg}")
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # Null bytes (ValueError before 3.12) and pathological nesting.
+        return None, (1, 0, f"cannot parse: {exc}")
+
+
+@functools.lru_cache(maxsize=None)
+def _handler_names(rule: Type[Rule]) -> Tuple[Tuple[type, str, bool], ...]:
+    """(ast node type, method name, is-leave) for every visitor method a rule defines."""
+    found = []
+    for attr in dir(rule):
+        for prefix, leave in (("visit_", False), ("leave_", True)):
+            if attr.startswith(prefix):
+                node_type = getattr(ast, attr[len(prefix) :], None)
+                if isinstance(node_type, type) and issubclass(node_type, ast.AST):
+                    found.append((node_type, attr, leave))
+    return tuple(found)
+
+
+def diagnostic(
+    code_name: Tuple[str, str],
+    path: str,
+    position: Tuple[int, int],
+    message: str,
+    standards: FileStandards,
+) -> Finding:
+    line, column = position
+    return Finding(
+        code=code_name[0],
+        name=code_name[1],
+        message=message,
+        path=path,
+        line=line,
+        column=column + 1,
+        end_line=line,
+        end_column=column + 1,
+        severity=standards.severity_of(code_name[0], Severity.ERROR),
+        category=Category.DIAGNOSTICS,
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    """The findings of one file, and the suppressions that silenced some of them."""
+
+    findings: Tuple[Finding, ...]
+    suppressed: Tuple[Tuple[Finding, Suppression], ...] = ()
+    suppressions: Tuple[Suppression, ...] = ()
+    parsed: bool = True
+
+
+def check_source(
+    data: bytes,
+    source_path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    module: Optional[str] = None,
+    apply_suppressions: bool = True,
+) -> Result:
+    decoded = decode(data)
+    if decoded.text is None:
+        return _unparsable(source_path, decoded.error, standards)
+    tree, error = parse(decoded.text, source_path)
+    if tree is None:
+        return _unparsable(source_path, error, standards)
+    source = Source(source_path, rel_path, decoded.text, decoded.text.splitlines(), module)
+    return check_tree(tree, source, standards, rules, apply_suppressions)
+
+
+def _unparsable(
+    path: str, error: Optional[Tuple[int, int, str]], standards: FileStandards
+) -> Result:
+    line, column, message = error or (1, 0, "cannot parse")
+    if UNPARSABLE[0] not in standards.enabled:
+        return Result((), parsed=False)
+    return Result((diagnostic(UNPARSABLE, path, (line, column), message, standards),), parsed=False)
+
+
+def check_tree(
+    tree: ast.Module,
+    source: Source,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    apply_suppressions: bool = True,
+) -> Result:
+    ctx = Context(source, tree, standards)
+    active = [
+        rule(ctx)
+        for rule in rules
+        if rule.code in standards.enabled
+        and (not rule.requires or ctx.imports.imports_any(rule.requires))
+    ]
+    crashes: Dict[str, Finding] = {}
+    enter: Dict[type, List[Tuple[Rule, Handler]]] = {}
+    leave: Dict[type, List[Tuple[Rule, Handler]]] = {}
+    for instance in active:
+        for node_type, attr, is_leave in _handler_names(type(instance)):
+            table = leave if is_leave else enter
+            table.setdefault(node_type, []).append((instance, getattr(instance, attr)))
+
+    def crashed(instance: Rule, node: Optional[ast.AST], exc: BaseException) -> None:
+        if instance.code not in crashes:
+            position = (getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+            crashes[instance.code] = diagnostic(
+                CRASHED,
+                source.path,
+                position,
+                f"rule {instance.code} ({instance.name}) crashed on this file: "
+                f"{type(exc).__name__}: {exc}",
+                standards,
+            )
+
+    def run(handlers: List[Tuple[Rule, Handler]], node: ast.AST) -> None:
+        for instance, handler in handlers:
+            try:
+                handler(node)
+            except Exception as exc:  # noqa: GR112 -- a rule bug must not stop the run
+                crashed(instance, node, exc)
+
+    _walk(tree, ctx, enter, leave, run)
+    for instance in active:
+        try:
+            instance.end()
+        except Exception as exc:  # noqa: GR112 -- a rule bug must not stop the run
+            crashed(instance, None, exc)
+    findings = [f for instance in active for f in instance.findings]
+    findings.extend(crashes.values())
+    suppressions = parse_suppressions(source.lines)
+    kept: List[Finding] = []
+    silenced: List[Tuple[Finding, Suppression]] = []
+    for finding in findings:
+        suppression = suppressions.get(finding.line)
+        if apply_suppressions and suppression is not None and suppression.covers(finding.code):
+            silenced.append((finding, suppression))
+        else:
+            kept.append(finding)
+    kept.sort(key=Finding.sort_key)
+    return Result(tuple(kept), tuple(silenced), tuple(suppressions.values()))
+
+
+# Assignments bind after their value is evaluated; loop and `with` targets before their body.
+_BIND_ON_LEAVE = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
+_BIND_ON_ENTER = (ast.For, ast.AsyncFor, ast.withitem)
+
+
+def _walk(
+    tree: ast.Module,
+    ctx: Context,
+    enter: Dict[type, List[Tuple[Rule, Handler]]],
+    leave: Dict[type, List[Tuple[Rule, Handler]]],
+    run: Callable[[List[Tuple[Rule, Handler]], ast.AST], None],
+) -> None:
+    """Depth-first, in source order, without recursion (deep expressions exist in real code)."""
+    ancestors = ctx.ancestors
+    pandas = ctx.pandas
+    iter_children = ast.iter_child_nodes
+    # A stack of (node, leaving?) pairs; a leave marker is pushed under each node's children.
+    stack: List[Tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, leaving = stack.pop()
+        node_type = type(node)
+        if leaving:
+            ancestors.pop()
+            if node_type in SCOPE_NODES:
+                pandas.leave_scope()
+            elif node_type in _BIND_ON_LEAVE:
+                _bind(pandas, node)
+            handlers = leave.get(node_type)
+            if handlers:
+                run(handlers, node)
+            continue
+        handlers = enter.get(node_type)
+        if handlers:
+            run(handlers, node)
+        if node_type in SCOPE_NODES:
+            pandas.enter_scope(node)
+        elif node_type in _BIND_ON_ENTER:
+            _bind(pandas, node)
+        ancestors.append(node)
+        stack.append((node, True))
+        children = list(iter_children(node))
+        children.reverse()
+        stack.extend((child, False) for child in children)
+
+
+def _bind(pandas: PandasTypes, node: ast.AST) -> None:
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            pandas.bind(target, node.value)
+    elif isinstance(node, ast.AnnAssign):
+        pandas.bind(node.target, node.value)
+    elif isinstance(node, (ast.For, ast.AsyncFor)):
+        pandas.bind(node.target, None)
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        pandas.bind(node.optional_vars, None)
+    elif isinstance(node, ast.NamedExpr):
+        pandas.bind(node.target, node.value)
+

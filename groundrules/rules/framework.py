@@ -1,0 +1,120 @@
+"""How a rule is declared: one class per rule, its declaration, docs, examples and check together.
+
+A rule subclasses :class:`Rule`, sets the class attributes of its declaration and implements
+``visit_<NodeType>`` (and optionally ``leave_<NodeType>`` and ``end``) methods.  The engine
+instantiates every enabled rule once per file and calls those methods during its single walk of
+the file's ``ast``; a rule never walks the tree itself.  Rules report with :meth:`Rule.report`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    FrozenSet,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
+
+from groundrules.standards.schema import Category, FixClass, Option, Severity
+
+if TYPE_CHECKING:
+    from groundrules.rules.context import Context
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example that needs more than source: a path (for path-scoped rules) or options."""
+
+    source: str
+    path: str = "example.py"
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+ExampleLike = Union[str, Example]
+
+
+def as_example(example: ExampleLike) -> Example:
+    return example if isinstance(example, Example) else Example(example)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    message: str
+    path: str
+    line: int
+    column: int  # 1-based, as flake8 and ruff print it
+    end_line: int
+    end_column: int
+    severity: Severity
+    category: Category
+    source: str = "groundrules"
+    fix: Optional[FixClass] = None
+    cell: Optional[int] = None
+
+    def sort_key(self) -> Tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+class Rule:
+    """Base class of every rule.  Subclasses fill in the declaration below."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity]
+    #: One line shown with each finding; ``{placeholders}`` are filled by ``report(**values)``.
+    message: ClassVar[str]
+    #: ruff-style docs: What it does / Why is this bad? / Use instead / Fix safety.
+    what: ClassVar[str]
+    why: ClassVar[str]
+    use_instead: ClassVar[str]
+    fix_safety: ClassVar[str] = "There is no automatic fix: the message says what to change."
+    fix: ClassVar[Optional[FixClass]] = None
+    options: ClassVar[Tuple[Option[Any], ...]] = ()
+    bad: ClassVar[Tuple[ExampleLike, ...]]
+    good: ClassVar[Tuple[ExampleLike, ...]]
+    #: Library gate: the rule runs only in modules importing one of these top-level packages.
+    requires: ClassVar[FrozenSet[str]] = frozenset()
+    default_enabled: ClassVar[bool] = True
+
+    def __init__(self, ctx: "Context") -> None:
+        self.ctx = ctx
+        self.findings: List[Finding] = []
+
+    def option(self, option: Option[T]) -> T:
+        return self.ctx.standards.get(option)
+
+    def report(
+        self,
+        node: Union[ast.AST, Tuple[int, int]],
+        message: Optional[str] = None,
+        *,
+        fixable: bool = True,
+        **values: object,
+    ) -> None:
+        """Record a finding at ``node`` (or at a ``(line, 0-based column)`` pair).
+
+        ``fixable=False`` marks a sub-case the rule's fix does not cover, so the finding carries
+        no fix marker.
+        """
+        text = (message or self.message).format(**values) if values else (message or self.message)
+        self.findings.append(self.ctx.make_finding(self, node, text, fixable and self.fix is not None))
+
+    def end(self) -> None:
+        """Called once after the walk, for rules that decide on whole-file facts."""
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.what.strip().split("\n\n")[0].replace("\n", " ")

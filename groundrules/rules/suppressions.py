@@ -1,0 +1,50 @@
+"""``# noqa`` comments, read the way flake8 reads them, plus an optional reason after `` -- ``.
+
+``# noqa`` alone silences every code on its line; ``# noqa: GR201,GR3`` silences codes starting
+with any listed code (flake8 matches prefixes too); ``# noqa: GR201 -- reviewed, test fixture``
+carries the reason that ``reason-required`` asks for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Optional, Sequence, Tuple
+
+# flake8's own pattern (flake8.defaults.NOQA_INLINE_REGEXP), so both runners agree on what a
+# comment silences; the reason is looked for after it.
+_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_REASON = re.compile(r"\s*--\s*(?P<reason>\S.*?)\s*$")
+_SPLIT = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    line: int
+    column: int  # 1-based column of the '#'
+    codes: Tuple[str, ...]  # empty for a blanket noqa
+    reason: Optional[str]
+
+    @property
+    def blanket(self) -> bool:
+        return not self.codes
+
+    def covers(self, code: str) -> bool:
+        return self.blanket or code.startswith(self.codes)
+
+
+def parse_suppressions(lines: Sequence[str]) -> Dict[int, Suppression]:
+    """The suppressions of a file, by 1-based line number."""
+    found: Dict[int, Suppression] = {}
+    for number, text in enumerate(lines, start=1):
+        if "noqa" not in text.lower():
+            continue
+        match = _NOQA.search(text)
+        if match is None:
+            continue
+        codes_text = match.group("codes") or ""
+        codes = tuple(c for c in _SPLIT.split(codes_text) if c)
+        reason_match = _REASON.match(text, match.end())
+        reason = reason_match.group("reason") if reason_match else None
+        found[number] = Suppression(number, match.start() + 1, codes, reason)
+    return found

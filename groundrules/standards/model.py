@@ -1,0 +1,199 @@
+"""The loaded standards: frozen values, resolved per file into :class:`FileStandards`.
+
+Settings come in *layers* applied in order: the built-in defaults, each pack named by ``extends``
+(depth first), the team's own table, then the profile chosen by the file's path, then the command
+line.  A layer's ``select`` replaces the enabled set (as in ruff); its ``ignore`` removes from it;
+severities and options merge, the later layer winning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, TypeVar
+
+from groundrules.standards.globs import matches
+from groundrules.standards.schema import Option, Severity
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What the standards need to know about a rule to enable it and rate it."""
+
+    code: str
+    severity: Severity
+    default_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The rules and options the standards are validated and resolved against."""
+
+    rules: Mapping[str, RuleInfo]
+    options: Mapping[str, Option[object]]  # keyed by Option.key
+
+    def known_prefix(self, prefix: str) -> bool:
+        return any(code.startswith(prefix) for code in self.rules) or prefix in ("GR", "G")
+
+
+@dataclass(frozen=True)
+class BannedApi:
+    """A team-declared rule: a qualified name that may be used only under ``allowed_in``."""
+
+    code: str
+    name: str
+    message: str
+    allowed_in: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layer:
+    origin: str
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Tuple[str, ...] = ()
+    severity: Tuple[Tuple[str, Severity], ...] = ()
+    options: Tuple[Tuple[str, object], ...] = ()
+    fail_on: Optional[Severity] = None
+    reason_required: Optional[Tuple[str, ...]] = None
+    exclude: Tuple[str, ...] = ()
+    banned_api: Tuple[BannedApi, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    paths: Tuple[str, ...]
+    layers: Tuple[Layer, ...]
+
+
+@dataclass(frozen=True)
+class FileStandards:
+    """Everything a check of one file needs: which rules, at which severity, with which options."""
+
+    profile: Optional[str]
+    enabled: FrozenSet[str]
+    severities: Mapping[str, Severity]
+    options: Mapping[str, object]
+    reason_required: Tuple[str, ...]
+    banned_api: Tuple[BannedApi, ...] = ()
+
+    def get(self, option: Option[T]) -> T:
+        value = self.options.get(option.key, option.default)
+        return value  # type: ignore[return-value]  # validated by option.parse at load time
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        return self.severities.get(code, default)
+
+
+@dataclass(frozen=True, eq=False)
+class Standards:
+    """The standards of one configuration file (or the defaults when there is none)."""
+
+    root: Path
+    config_path: Optional[Path]
+    layers: Tuple[Layer, ...]
+    profiles: Tuple[Profile, ...] = ()
+    _cache: Dict[Tuple[Optional[str], Tuple[Layer, ...]], FileStandards] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @property
+    def fail_on(self) -> Severity:
+        return _last(self.layers, "fail_on", Severity.ERROR)
+
+    @property
+    def exclude(self) -> Tuple[str, ...]:
+        return tuple(p for layer in self.layers for p in layer.exclude)
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the configuration's directory, POSIX style."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def is_excluded(self, path: Path) -> bool:
+        return bool(self.exclude) and matches(self.relative(path), self.exclude)
+
+    def profile_for(self, rel_path: str) -> Optional[Profile]:
+        for profile in self.profiles:
+            if matches(rel_path, profile.paths):
+                return profile
+        return None
+
+    def resolve(
+        self, path: Path, catalog: Catalog, overrides: Tuple[Layer, ...] = ()
+    ) -> FileStandards:
+        profile = self.profile_for(self.relative(path))
+        key = (profile.name if profile else None, overrides)
+        cached = self._cache.get(key)
+        if cached is None:
+            layers = self.layers + (profile.layers if profile else ()) + overrides
+            cached = resolve_layers(layers, catalog, profile.name if profile else None)
+            self._cache[key] = cached
+        return cached
+
+
+def _last(layers: Iterable[Layer], attr: str, default: T) -> T:
+    value = default
+    for layer in layers:
+        got = getattr(layer, attr)
+        if got is not None:
+            value = got
+    return value
+
+
+def _longest(code: str, prefixes: Iterable[str], exact_only: bool = False) -> int:
+    best = 0
+    for prefix in prefixes:
+        if exact_only and prefix != code:
+            continue
+        if code.startswith(prefix) and len(prefix) > best:
+            best = len(prefix)
+    return best
+
+
+def resolve_layers(
+    layers: Tuple[Layer, ...], catalog: Catalog, profile: Optional[str] = None
+) -> FileStandards:
+    banned = {b.code: b for layer in layers for b in layer.banned_api}
+    rules = dict(catalog.rules)
+    for code in banned:
+        rules.setdefault(code, RuleInfo(code, Severity.ERROR))
+    enabled: set[str] = set()
+    for layer in layers:
+        if layer.select is not None:
+            enabled = set()
+            for code, info in rules.items():
+                # Rules that are off by default need their full code in `select`.
+                chosen = _longest(code, layer.select, exact_only=not info.default_enabled)
+                if chosen and chosen > _longest(code, layer.ignore):
+                    enabled.add(code)
+        elif layer.ignore:
+            enabled = {c for c in enabled if not _longest(c, layer.ignore)}
+    ranked: List[Tuple[int, int, str, Severity]] = [
+        (len(prefix), order, prefix, sev)
+        for order, layer in enumerate(layers)
+        for prefix, sev in layer.severity
+    ]
+    severities = {}
+    for code in enabled:
+        best = max(
+            ((n, o, s) for n, o, p, s in ranked if code.startswith(p)),
+            default=None,
+            key=lambda item: (item[0], item[1]),
+        )
+        severities[code] = best[2] if best else rules[code].severity
+    options: Dict[str, object] = {}
+    for layer in layers:
+        options.update(layer.options)
+    return FileStandards(
+        profile=profile,
+        enabled=frozenset(enabled),
+        severities=severities,
+        options=options,
+        reason_required=_last(layers, "reason_required", ()),
+        banned_api=tuple(b for code, b in sorted(banned.items()) if code in enabled),
+    )
