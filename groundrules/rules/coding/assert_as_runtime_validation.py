@@ -1,0 +1,75 @@
+"""GR119: `assert` used to validate data or arguments at run time."""
+
+from __future__ import annotations
+
+import ast
+
+from groundrules.rules.context import TEST_PATHS, Context
+from groundrules.rules.framework import Example, Rule
+from groundrules.standards.schema import Category, Severity, str_option
+
+ASSERT_EXCEPTION = str_option(
+    "coding",
+    "assert-exception",
+    "AssertionError",
+    "Exception GR119's fix raises in place of `assert`: `AssertionError` keeps behaviour (SAFE); "
+    "another, such as `ValueError`, is a POLICY fix applied only with `--unsafe-fixes`.",
+)
+
+
+class AssertAsRuntimeValidation(Rule):
+    code = "GR119"
+    name = "assert-as-runtime-validation"
+    category = Category.CODING
+    severity = Severity.WARNING
+    message = (
+        "`assert` outside tests vanishes under `python -O`: test explicitly and raise {exception}"
+    )
+    what = """
+Finds `assert` statements in modules outside `test-paths`.
+"""
+    why = """
+`python -O` (and `PYTHONOPTIMIZE`, set by some schedulers and images) strips `assert` statements,
+so the data checks they express silently stop running and bad data flows on.
+"""
+    use_instead = """\
+def normalise(rows: list) -> list:
+    if not rows:
+        raise ValueError("no rows to normalise")
+    return rows
+"""
+    fix_safety = """
+SAFE: `assert c, m` -> `if not (c): raise AssertionError(m)`, the same behaviour without `-O`.
+POLICY (applied only with `--unsafe-fixes`) when `assert-exception` names another exception such
+as `ValueError`: callers catching `AssertionError` would no longer catch it.
+"""
+    options = (TEST_PATHS, ASSERT_EXCEPTION)
+    bad = (
+        "def normalise(rows):\n    assert rows, 'no rows'\n    return rows\n",
+        "import pandas as pd\ndf = pd.read_csv('x.csv')\nassert df.shape[0] > 0\n",
+        Example("assert isinstance(x, int)\n", path="src/pkg/model.py"),
+        Example(
+            "assert len(batch) == 32\n",
+            path="src/pkg/train.py",
+            options={"coding.assert-exception": "ValueError"},
+        ),
+    )
+    good = (
+        Example("def test_mean():\n    assert mean([1, 3]) == 2\n", path="tests/test_stats.py"),
+        Example("assert compute() == 4\n", path="src/pkg/test_compute.py"),
+        Example("def fixture():\n    assert True\n", path="tests/conftest.py"),
+        "if not rows:\n    raise ValueError('no rows')\n",
+        # Calls named assert-something are not the statement.
+        "import numpy.testing as npt\nnpt.assert_allclose(a, b)\n",
+        Example("assert x\n", path="checks/x.py", options={"test-paths": ["checks/**"]}),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self._exempt = ctx.is_test_module()
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        if self._exempt:
+            return
+        exception = self.option(ASSERT_EXCEPTION)
+        self.report(node, exception=f"`{exception}`")

@@ -1,0 +1,192 @@
+"""GR120: module-level imports scattered below code (typically one per notebook cell)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Union
+
+from groundrules.rules.context import SCOPE_NODES, Context, is_main_guard
+from groundrules.rules.framework import Rule
+from groundrules.standards.schema import Category, Severity
+
+_Import = Union[ast.Import, ast.ImportFrom]
+
+#: Calls that must run before some imports, so they do not end the import block (as in ruff's
+#: E402): import-path and environment set-up, backend selection, warning filters, skips.
+_SETUP_CALLS = frozenset(
+    {
+        "sys.path.append",
+        "sys.path.insert",
+        "sys.path.extend",
+        "site.addsitedir",
+        "os.environ.setdefault",
+        "os.environ.update",
+        "os.putenv",
+        "matplotlib.use",
+        "pytest.importorskip",
+        "warnings.filterwarnings",
+        "warnings.simplefilter",
+        "faulthandler.enable",
+    }
+)
+
+
+class ImportsNotAtTop(Rule):
+    code = "GR120"
+    name = "imports-not-at-top"
+    category = Category.CODING
+    severity = Severity.WARNING
+    message = "import below code (line {first} is the first statement that is not an import): {fix}"
+    what = """
+Finds module-level imports that come after the first statement that is not an import, as left
+behind when each notebook cell imports what it needs. A module docstring, `from __future__`,
+dunder assignments (`__all__`, `__version__`), `if`/`try` blocks holding only imports (optional
+dependencies, `TYPE_CHECKING`), and set-up that must precede imports (`sys.path` and `os.environ`
+changes, `matplotlib.use(...)`, warning filters) do not end the import block. Imports inside
+functions, classes and the `__main__` block are not module-level and are not checked.
+"""
+    why = """
+Imports scattered through a module hide its dependencies, and the module's behaviour starts to
+depend on the order its cells were run in.
+"""
+    use_instead = """\
+import numpy as np
+import pandas as pd
+
+frame = pd.DataFrame({"x": [1, 2]})
+values = np.asarray(frame["x"])
+"""
+    fix_safety = """
+COND: the import is hoisted into the import block, in order, when it is unconditional (not in a
+`try` or `if`), its name is not bound earlier, and no earlier statement changes `sys.path` or
+`os.environ` or calls `matplotlib.use`; otherwise the message only suggests the move.
+"""
+    bad = (
+        "import pandas as pd\ndf = pd.DataFrame()\nimport numpy as np\n",
+        "x = 1\nfrom pathlib import Path\n",
+        "import os\n\nprint(os.getcwd())\n\n# %%\nimport json\n\n# %%\nfrom typing import List\n",
+        "import os\nDATA = os.environ['DATA']\ntry:\n    import ujson as json\n"
+        "except ImportError:\n    import json\n",
+        "def load():\n    return 1\n\nimport sys\n",
+    )
+    good = (
+        '"""Docstring."""\nfrom __future__ import annotations\n\n__all__ = ["f"]\n'
+        "__version__ = '1.0'\nimport os\n",
+        "import sys\nsys.path.insert(0, 'src')\nimport project\n",
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n",
+        "try:\n    import ujson as json\nexcept ImportError:\n    import json\n"
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import numpy\nx = 1\n",
+        # Imports inside functions, classes and the main block are not module-level.
+        "x = 1\ndef f():\n    import json\n    return json\n",
+        "x = 1\nif __name__ == '__main__':\n    import argparse\n",
+        "import os\nos.environ['TZ'] = 'UTC'\nimport time\n",
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        #: The first top-level statement that ends the import block, if any.
+        self._first: Optional[ast.stmt] = None
+        self._index: Dict[int, int] = {}
+
+    def visit_Module(self, node: ast.Module) -> None:
+        body = node.body
+        for index, stmt in enumerate(body):
+            self._index[id(stmt)] = index
+            if self._first is None and not self._allowed(stmt, index == 0):
+                self._first = stmt
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self._check(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self._check(node)
+
+    def _check(self, node: _Import) -> None:
+        first = self._first
+        if first is None:
+            return
+        ancestors = self.ctx.ancestors
+        top: ast.AST = node if len(ancestors) == 1 else ancestors[1]
+        index = self._index.get(id(top))
+        if index is None or index <= self._index[id(first)]:
+            return
+        for ancestor in ancestors[1:]:
+            if isinstance(ancestor, SCOPE_NODES):
+                return
+            if isinstance(ancestor, ast.If) and is_main_guard(ancestor):
+                return
+        conditional = top is not node
+        fix = (
+            "move it into the import block at the top (it is conditional: move the whole block)"
+            if conditional
+            else "move it into the import block at the top"
+        )
+        self.report(node, first=first.lineno, fix=fix)
+
+    # -- what may precede imports ---------------------------------------------------------
+    def _allowed(self, stmt: ast.stmt, is_first: bool) -> bool:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            return True
+        if is_first and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            return isinstance(stmt.value.value, str)  # the module docstring
+        if self._is_dunder_assignment(stmt) or self._is_setup(stmt):
+            return True
+        if isinstance(stmt, (ast.If, ast.Try)) and not (
+            isinstance(stmt, ast.If) and is_main_guard(stmt)
+        ):
+            return self._import_block(stmt)
+        return False
+
+    def _import_block(self, stmt: Union[ast.If, ast.Try]) -> bool:
+        """An `if`/`try` holding imports and only the statements that go with optional ones."""
+        bodies: List[List[ast.stmt]] = [stmt.body, stmt.orelse]
+        if isinstance(stmt, ast.Try):
+            bodies.append(stmt.finalbody)
+            bodies.extend(handler.body for handler in stmt.handlers)
+        has_import = False
+        for body in bodies:
+            for inner in body:
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    has_import = True
+                elif isinstance(inner, (ast.If, ast.Try)):
+                    if not self._import_block(inner):
+                        return False
+                    has_import = True
+                elif isinstance(inner, (ast.Pass, ast.Raise, ast.Assign, ast.AnnAssign)):
+                    continue  # `HAS_X = False`, `x = None`, `raise ImportError(...)`
+                elif isinstance(inner, ast.Expr) and (
+                    isinstance(inner.value, ast.Constant) or self._is_setup(inner)
+                ):
+                    continue
+                else:
+                    return False
+        return has_import
+
+    @staticmethod
+    def _is_dunder_assignment(stmt: ast.stmt) -> bool:
+        targets: List[ast.expr] = []
+        if isinstance(stmt, ast.Assign):
+            targets = list(stmt.targets)
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+            targets = [stmt.target]
+        return bool(targets) and all(
+            isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__")
+            for t in targets
+        )
+
+    def _is_setup(self, stmt: ast.stmt) -> bool:
+        qualname = self.ctx.qualname
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            return qualname(stmt.value.func) in _SETUP_CALLS
+        if isinstance(stmt, ast.Assign):
+            if isinstance(stmt.value, ast.Call) and qualname(stmt.value.func) in _SETUP_CALLS:
+                return True  # `np = pytest.importorskip("numpy")`
+            return all(self._is_environ_target(t) for t in stmt.targets)
+        if isinstance(stmt, ast.AugAssign):
+            return qualname(stmt.target) == "sys.path"
+        return False
+
+    def _is_environ_target(self, target: ast.expr) -> bool:
+        if isinstance(target, ast.Subscript):
+            return self.ctx.qualname(target.value) in ("os.environ", "sys.path")
+        return False

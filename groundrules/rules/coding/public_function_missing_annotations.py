@@ -1,0 +1,134 @@
+"""GR113: a public function or method without type annotations."""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Union
+
+from groundrules.rules.context import FUNCTION_NODES
+from groundrules.rules.framework import Rule
+from groundrules.standards.schema import Category, Severity
+
+_Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+def _is_private(name: str) -> bool:
+    """`_helper` and `__mangled` are private; dunders such as `__init__` are public interface."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _is_staticmethod(node: _Function) -> bool:
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+        if name == "staticmethod":
+            return True
+    return False
+
+
+class PublicFunctionMissingAnnotations(Rule):
+    code = "GR113"
+    name = "public-function-missing-annotations"
+    category = Category.CODING
+    severity = Severity.WARNING
+    message = "public {kind} `{function}` lacks {missing}: annotate its interface"
+    what = """
+Finds public functions and methods (names without a leading underscore; dunder methods such as
+`__init__` count as public) with a parameter other than `self`/`cls` that has no annotation, or
+with no return annotation. Functions nested in other functions and methods of private classes are
+not interfaces and are skipped. `__init__` needs no `-> None` once a parameter is annotated, as in
+mypy.
+"""
+    why = """
+Other modules, notebooks and jobs call public functions. Without annotations mypy cannot check
+those calls, so a wrong argument type surfaces at run time, often hours into a pipeline.
+"""
+    use_instead = """\
+from typing import List
+
+
+def mean(values: List[float], *, skip_nan: bool = True) -> float:
+    return sum(values) / len(values)
+
+
+class Model:
+    def __init__(self, depth: int):
+        self.depth = depth
+
+    def fit(self, rows: List[float]) -> None:
+        self.rows = rows
+"""
+    fix_safety = """
+SAFE: `-> None` is added when the body (nested functions excluded) has no `return <value>` and
+no `yield`. Parameter annotations cannot be inferred: SUGGEST.
+"""
+    bad = (
+        "def mean(values):\n    return sum(values) / len(values)\n",
+        "def log_rows(rows: list):\n    print(len(rows))\n",
+        "class Model:\n    def fit(self, X, y) -> None:\n        self.X = X\n",
+        "def collect(*args, **kwargs) -> list:\n    return list(args)\n",
+        "class Model:\n    def __init__(self):\n        self.rows = []\n",
+        "async def fetch(url: str):\n    return url\n",
+    )
+    good = (
+        "def mean(values: list) -> float:\n    return sum(values) / len(values)\n",
+        # Private functions and methods are not interfaces.
+        "def _helper(x):\n    return x\n",
+        "class Model:\n    def _fit(self, X):\n        return X\n",
+        "class _Impl:\n    def run(self, x):\n        return x\n",
+        # Nested functions are implementation details.
+        "def outer(x: int) -> int:\n    def inner(y):\n        return y\n    return inner(x)\n",
+        # self / cls need no annotation; __init__ with annotated parameters is typed.
+        "class Model:\n    def __init__(self, depth: int):\n        self.depth = depth\n\n"
+        "    @classmethod\n    def create(cls) -> 'Model':\n        return cls(1)\n",
+        "class Util:\n    @staticmethod\n    def add(a: int, b: int) -> int:\n        return a + b\n",
+        "f = lambda x: x\n",
+    )
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._check(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._check(node)
+
+    def _check(self, node: _Function) -> None:
+        if _is_private(node.name):
+            return
+        parent = self.ctx.parent
+        in_class = isinstance(parent, ast.ClassDef)
+        if isinstance(parent, ast.ClassDef) and _is_private(parent.name):
+            return
+        # Nested in a function (directly or through a class defined in one): not an interface.
+        if any(isinstance(a, FUNCTION_NODES) for a in self.ctx.ancestors):
+            return
+        args = node.args
+        positional = list(args.posonlyargs) + list(args.args)
+        if in_class and positional and not _is_staticmethod(node):
+            # The first parameter of a method is the instance or class, whatever its name.
+            positional = positional[1:]
+        params: List[ast.arg] = positional + list(args.kwonlyargs)
+        if args.vararg is not None:
+            params.append(args.vararg)
+        if args.kwarg is not None:
+            params.append(args.kwarg)
+        unannotated = [p.arg for p in params if p.annotation is None]
+        missing: List[str] = []
+        if unannotated:
+            listed = ", ".join(f"`{name}`" for name in unannotated[:4])
+            more = ", ..." if len(unannotated) > 4 else ""
+            noun = "parameter" if len(unannotated) == 1 else "parameters"
+            missing.append(f"annotations for {noun} {listed}{more}")
+        if node.returns is None:
+            typed_init = node.name == "__init__" and in_class and any(
+                p.annotation is not None for p in params
+            )
+            if not typed_init:
+                missing.append("a return annotation")
+        if not missing:
+            return
+        self.report(
+            (node.lineno, node.col_offset),
+            kind="method" if in_class else "function",
+            function=node.name,
+            missing=" and ".join(missing),
+        )

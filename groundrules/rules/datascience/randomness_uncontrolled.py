@@ -1,0 +1,275 @@
+"""GR401: random splits, estimators and draws that are never seeded."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Set, Tuple
+
+from groundrules.rules.context import Context, has_kwargs_splat
+from groundrules.rules.datascience._exprs import is_none, is_true, keyword_value, last_part
+from groundrules.rules.datascience._options import SEED_CONSTANT, SEED_MODULE
+from groundrules.rules.framework import Rule
+from groundrules.rules.imports import call_name
+from groundrules.standards.schema import Category, Severity
+
+# -- (i) seeded constructors ---------------------------------------------------------------
+_SKLEARN_ALWAYS = frozenset(
+    {"train_test_split", "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "KMeans",
+     "MiniBatchKMeans"}
+)
+_SKLEARN_IF_SHUFFLE = frozenset({"KFold", "StratifiedKFold", "StratifiedGroupKFold"})
+_SKLEARN_PREFIXES = ("RandomForest", "ExtraTrees", "GradientBoosting", "HistGradientBoosting",
+                     "MLP", "SGD")
+_XGB = frozenset({"XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier",
+                  "XGBRFRegressor"})
+_LGBM = frozenset({"LGBMClassifier", "LGBMRegressor", "LGBMRanker", "LGBMModel"})
+_CATBOOST = frozenset({"CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker", "CatBoost"})
+_CANDIDATES = _SKLEARN_ALWAYS | _SKLEARN_IF_SHUFFLE | _XGB | _LGBM | _CATBOOST | {"SVC"}
+
+# -- (ii) global random streams ------------------------------------------------------------
+_PY_RANDOM = frozenset(
+    """random uniform randint randrange choice choices shuffle sample gauss normalvariate
+    lognormvariate expovariate vonmisesvariate gammavariate betavariate paretovariate
+    weibullvariate triangular getrandbits randbytes binomialvariate""".split()
+)
+_NP_IGNORED = frozenset(
+    {"seed", "default_rng", "RandomState", "Generator", "BitGenerator", "SeedSequence", "PCG64",
+     "PCG64DXSM", "MT19937", "Philox", "SFC64", "get_state", "set_state", "mtrand"}
+)
+_TORCH_RANDOM = frozenset(
+    {"rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "normal",
+     "bernoulli", "multinomial", "poisson"}
+)
+_TF_IGNORED = frozenset({"set_seed", "Generator", "get_global_generator", "set_global_generator",
+                         "create_rng_state", "experimental", "Algorithm"})
+
+#: family -> (seed call to suggest)
+_FAMILY_SEED = {
+    "random": "random.seed(SEED)",
+    "numpy": "np.random.seed(SEED)",
+    "torch": "torch.manual_seed(SEED)",
+    "tensorflow": "tf.random.set_seed(SEED)",
+}
+_SEED_CALLS: Dict[str, Tuple[str, ...]] = {
+    "random.seed": ("random",),
+    "numpy.random.seed": ("numpy",),
+    "numpy.random.default_rng": ("numpy",),
+    "numpy.random.RandomState": ("numpy",),
+    "torch.manual_seed": ("torch",),
+    "torch.random.manual_seed": ("torch",),
+    "torch.cuda.manual_seed": ("torch",),
+    "torch.cuda.manual_seed_all": ("torch",),
+    "tensorflow.random.set_seed": ("tensorflow",),
+    "tensorflow.set_random_seed": ("tensorflow",),
+    "tensorflow.compat.v1.set_random_seed": ("tensorflow",),
+    "tensorflow.compat.v1.random.set_random_seed": ("tensorflow",),
+    "tensorflow.keras.utils.set_random_seed": ("random", "numpy", "tensorflow"),
+    "keras.utils.set_random_seed": ("random", "numpy", "tensorflow"),
+    "pytorch_lightning.seed_everything": ("random", "numpy", "torch"),
+    "lightning.seed_everything": ("random", "numpy", "torch"),
+    "lightning.pytorch.seed_everything": ("random", "numpy", "torch"),
+    "transformers.set_seed": ("random", "numpy", "torch", "tensorflow"),
+}
+_SEED_LAST = frozenset(last_part(name) for name in _SEED_CALLS)
+_FAMILY_LAST = _PY_RANDOM | _TORCH_RANDOM | frozenset(
+    """rand randn random_sample ranf sample choice shuffle permutation normal uniform
+    random_integers beta binomial chisquare dirichlet exponential f gamma geometric gumbel
+    hypergeometric laplace logistic lognormal logseries multinomial multivariate_normal
+    negative_binomial noncentral_chisquare noncentral_f pareto poisson power rayleigh
+    standard_cauchy standard_exponential standard_gamma standard_normal standard_t vonmises
+    wald weibull zipf bytes truncated_normal categorical stateless_uniform
+    default_rng RandomState""".split()
+)
+
+
+def _seeded_by_argument(call: ast.Call) -> bool:
+    """``default_rng(SEED)`` / ``RandomState(SEED)`` seed; no argument or ``None`` does not."""
+    value: Optional[ast.expr] = call.args[0] if call.args else keyword_value(call, "seed")
+    return value is not None and not is_none(value) and not isinstance(value, ast.Starred)
+
+
+class RandomnessUncontrolled(Rule):
+    code = "GR401"
+    name = "randomness-uncontrolled"
+    category = Category.DATA_SCIENCE
+    severity = Severity.WARNING
+    message = "{subject}: {advice}"
+    what = """
+Finds randomised sklearn splitters and estimators (`train_test_split`, shuffling `KFold`,
+`ShuffleSplit`, random forests, gradient boosting, `KMeans`, `MLP*`, `SGD*`,
+`SVC(probability=True)`, XGBoost, LightGBM, CatBoost) built without a `random_state` (or with
+`random_state=None`), and draws from the global `random`, `np.random`, `torch` or `tf.random`
+streams in a module that never seeds that stream (the library gate: the module imports
+sklearn, XGBoost, LightGBM, CatBoost, NumPy, PyTorch or TensorFlow; Python's `random` alone is not
+data-science code).
+"""
+    why = """
+Unseeded randomness makes every run different: a metric moves because of the split, not the
+change under review, and a result cannot be reproduced for an audit or a bug report.
+"""
+    use_instead = """\
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import train_test_split
+
+SEED = 42
+
+
+def split_and_fit(X, y):
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=SEED)
+    model = RandomForestClassifier(n_estimators=200, random_state=SEED)
+    return model.fit(X_train, y_train), X_test, y_test
+"""
+    fix_safety = """
+POLICY (applied only with `--unsafe-fixes` or in `handoff`): add `random_state=SEED` (CatBoost:
+`random_seed=SEED`), importing the `seed-constant` from `seed-module` when one is configured.
+The random stream changes, so results change once. Missing seed calls for the global streams
+are SUGGEST: the message names the call to add.
+"""
+    options = (SEED_CONSTANT, SEED_MODULE)
+    requires = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "numpy", "torch",
+                          "tensorflow"})
+    bad = (
+        "from sklearn.model_selection import train_test_split\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\n",
+        "from sklearn.model_selection import KFold\ncv = KFold(n_splits=5, shuffle=True)\n",
+        "from sklearn.ensemble import RandomForestClassifier\n"
+        "model = RandomForestClassifier(n_estimators=100, random_state=None)\n",
+        "import xgboost as xgb\nmodel = xgb.XGBClassifier(n_estimators=10)\n",
+        "from catboost import CatBoostClassifier\nm = CatBoostClassifier(iterations=10)\n",
+        "from sklearn.svm import SVC\nclf = SVC(probability=True)\n",
+        "import numpy as np\nnoise = np.random.normal(0, 1, size=10)\n",
+        "import random\nimport numpy as np\n\ndef pick(xs):\n    return random.choice(xs)\n",
+        "import torch\nx = torch.randn(3, 4)\n",
+        "import numpy as np\nrng = np.random.default_rng()\n",
+    )
+    good = (
+        "from sklearn.model_selection import train_test_split\n"
+        "parts = train_test_split(X, y, test_size=0.2, random_state=0)\n",
+        # Without shuffling a KFold is deterministic.
+        "from sklearn.model_selection import KFold\ncv = KFold(n_splits=5)\n",
+        "from sklearn.svm import SVC\nclf = SVC(C=1.0)\n",
+        "from catboost import CatBoostClassifier\nm = CatBoostClassifier(random_seed=7)\n",
+        "import lightgbm as lgb\nm = lgb.LGBMClassifier(seed=3)\n",
+        "from sklearn.ensemble import RandomForestClassifier\n"
+        "def build(**params):\n    return RandomForestClassifier(**params)\n",
+        "import numpy as np\nnp.random.seed(0)\nnoise = np.random.normal(0, 1, size=10)\n",
+        "import numpy as np\nrng = np.random.default_rng(42)\nx = rng.normal(size=3)\n",
+        "import random\nimport numpy as np\n\ndef main():\n    random.seed(1)\n"
+        "    return random.random()\n",
+        # Python's random module alone is not data-science code (retry jitter, temp names).
+        "import random\ndelay = random.uniform(0, 1)\n",
+        "import torch\ntorch.manual_seed(0)\nx = torch.rand(2)\n",
+        # A local function named like the API, and a non-random module.
+        "import numpy as np\n\ndef train_test_split(x):\n    return x, x\n\n"
+        "a, b = train_test_split(np.arange(4))\n",
+        # SystemRandom is deliberately unseedable (security), not a reproducibility bug.
+        "import random\ntoken = random.SystemRandom().random()\n",
+        "from pytorch_lightning import seed_everything\nimport torch\n"
+        "seed_everything(1)\nx = torch.rand(2)\n",
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self._seeded: Set[str] = set()
+        self._draws: List[Tuple[ast.Call, str, str]] = []  # call, qualname, family
+
+    def visit_Call(self, node: ast.Call) -> None:
+        last = call_name(node)
+        if last is None:
+            return
+        if last in _CANDIDATES or last.startswith(_SKLEARN_PREFIXES):
+            self._check_constructor(node, last)
+        elif last in _SEED_LAST or last in _FAMILY_LAST:
+            self._check_stream(node)
+
+    # -- (i) ----------------------------------------------------------------------------
+    def _check_constructor(self, node: ast.Call, last: str) -> None:
+        qualname = self.ctx.qualname(node.func)
+        if qualname is None or has_kwargs_splat(node):
+            return
+        top = qualname.partition(".")[0]
+        seed_keys: Tuple[str, ...]
+        if top == "sklearn":
+            if last in _SKLEARN_IF_SHUFFLE and not is_true(keyword_value(node, "shuffle")):
+                return
+            if last == "train_test_split" and self._literal_false(keyword_value(node, "shuffle")):
+                return
+            if last == "SVC" and not is_true(keyword_value(node, "probability")):
+                return
+            if last in _XGB | _LGBM | _CATBOOST:
+                return
+            seed_keys = ("random_state",)
+        elif (top == "xgboost" and last in _XGB) or (top == "lightgbm" and last in _LGBM):
+            seed_keys = ("random_state", "seed")
+        elif top == "catboost" and last in _CATBOOST:
+            seed_keys = ("random_seed", "random_state")
+        else:
+            return
+        for key in seed_keys:
+            value = keyword_value(node, key)
+            if value is not None:
+                if is_none(value):
+                    break
+                return
+        key = "random_seed" if top == "catboost" else "random_state"
+        constant = self.option(SEED_CONSTANT)
+        self.report(
+            node,
+            subject=f"`{last}(...)` has no `{key}`",
+            advice=f"pass `{key}={constant}` so splits and models are reproducible",
+        )
+
+    @staticmethod
+    def _literal_false(node: Optional[ast.expr]) -> bool:
+        return isinstance(node, ast.Constant) and node.value is False
+
+    # -- (ii) ---------------------------------------------------------------------------
+    def _check_stream(self, node: ast.Call) -> None:
+        qualname = self.ctx.qualname(node.func)
+        if qualname is None:
+            return
+        seeds = _SEED_CALLS.get(qualname)
+        if seeds is not None:
+            if qualname in ("numpy.random.default_rng", "numpy.random.RandomState"):
+                if _seeded_by_argument(node):
+                    self._seeded.update(seeds)
+                    return
+                self._draws.append((node, qualname, "numpy"))
+                return
+            self._seeded.update(seeds)
+            return
+        family = self._family(qualname, node)
+        if family is not None:
+            self._draws.append((node, qualname, family))
+
+    @staticmethod
+    def _family(qualname: str, node: ast.Call) -> Optional[str]:
+        module, _, last = qualname.rpartition(".")
+        if module == "random" and last in _PY_RANDOM:
+            return "random"
+        if module == "numpy.random" and last not in _NP_IGNORED:
+            return "numpy"
+        if module in ("torch", "torch.random") and last in _TORCH_RANDOM:
+            return "torch"
+        if module == "tensorflow.random" and last not in _TF_IGNORED:
+            if last.startswith("stateless_"):
+                return None
+            seed = keyword_value(node, "seed")
+            if seed is not None and not is_none(seed):
+                return None
+            return "tensorflow"
+        return None
+
+    def end(self) -> None:
+        constant = self.option(SEED_CONSTANT)
+        for node, qualname, family in self._draws:
+            if family in self._seeded:
+                continue
+            seed_call = _FAMILY_SEED[family].replace("SEED", constant)
+            self.report(
+                node,
+                subject=f"`{qualname}()` draws from an unseeded global random stream",
+                advice=f"seed it once at start-up (`{seed_call}`) or pass a seeded generator",
+                fixable=False,
+            )
+

@@ -1,0 +1,114 @@
+"""GR414: pandas APIs removed in 2.0 or deprecated (``DataFrame.append``, ``.ix``, ...)."""
+
+from __future__ import annotations
+
+import ast
+
+from groundrules.rules.context import literal_string
+from groundrules.rules.framework import Rule
+from groundrules.standards.schema import Category, Severity
+
+_METHODS = frozenset({"append", "iteritems", "fillna", "isnull", "notnull"})
+_FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
+
+_APPEND = "`{recv}.append(...)` was removed in pandas 2.0 (and is quadratic in a loop): use `pd.concat([{recv}, other])`"
+_ITERITEMS = "`{recv}.iteritems()` was removed in pandas 2.0: use `{recv}.items()`"
+_FILLNA = "`fillna(method=\"{method}\")` is deprecated: use `{recv}.{replacement}()`"
+_ISNULL = "`{recv}.{method}()` is an alias: use `{recv}.{replacement}()`"
+_IX = "`.ix` was removed in pandas 1.0: use `.loc` (labels) or `.iloc` (positions)"
+_DATETIME = "`pd.datetime` was removed in pandas 2.0: `from datetime import datetime`"
+
+
+class RemovedOrDeprecatedPandasApi(Rule):
+    code = "GR414"
+    name = "removed-or-deprecated-pandas-api"
+    category = Category.DATA_SCIENCE
+    severity = Severity.ERROR
+    message = _APPEND
+    what = """
+Finds pandas APIs that were removed or deprecated: `DataFrame.append`/`Series.append` and
+`.iteritems()` (removed in 2.0), `.ix`, `fillna(method="ffill"|"bfill")`, `pd.datetime`, and the
+`.isnull()`/`.notnull()` aliases (style). Only receivers known to be pandas objects are checked,
+so `list.append` never fires.
+"""
+    why = """
+Removed APIs break the code on the next pandas upgrade; deprecated ones will. Growing a frame
+with `.append` in a loop copies it every time, which is quadratic.
+"""
+    use_instead = """\
+import pandas as pd
+
+df = pd.read_csv("a.csv")
+more = pd.read_csv("b.csv")
+df = pd.concat([df, more], ignore_index=True)
+df = df.ffill()
+missing = df.isna()
+"""
+    fix_safety = """
+COND: `a.append(b, ignore_index=...)` -> `pd.concat([a, b], ignore_index=...)` when `b` is a
+pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems()` ->
+`.items()`, `fillna(method="ffill")` -> `.ffill()` (likewise `bfill`), `.isnull()` -> `.isna()`,
+`.notnull()` -> `.notna()`. `.ix` and `pd.datetime`: SUGGEST.
+"""
+    requires = frozenset({"pandas"})
+    bad = (
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.append(pd.read_csv('b.csv'))\n",
+        "import pandas as pd\ns = pd.Series([1, 2])\nfor k, v in s.iteritems():\n    pass\n",
+        "import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nx = df.ix[0, 'a']\n",
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.fillna(method='ffill')\n",
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\nm = df['a'].isnull()\n",
+        "import pandas as pd\nnow = pd.datetime.now()\n",
+        "def f(df: pd.DataFrame, row):\n    return df.append(row, ignore_index=True)\n\nimport pandas as pd\n",
+    )
+    good = (
+        # A list's append, even in a pandas module.
+        "import pandas as pd\nrows = []\nfor i in range(3):\n    rows.append({'a': i})\ndf = pd.DataFrame(rows)\n",
+        # Unknown receiver: no evidence it is a pandas object.
+        "import pandas as pd\n\ndef add(acc, x):\n    acc.append(x)\n    return acc.isnull()\n",
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.fillna(0)\nm = df.isna()\n",
+        "import pandas as pd\nd = {'a': 1}\nfor k, v in d.items():\n    pass\n",
+        # A module not importing pandas.
+        "df.append(other)\nx.ix[0]\n",
+        # A polars-only module.
+        "import polars as pl\ndf = pl.read_csv('a.csv')\ndf = df.fill_null(strategy='forward')\n",
+        "import pandas as pd\nfrom datetime import datetime\nnow = datetime.now()\n",
+    )
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
+            return
+        receiver = func.value
+        if not self.ctx.pandas.is_pandas(receiver):
+            return
+        recv = _short(receiver)
+        method = func.attr
+        if method == "append":
+            self.report(node, _APPEND, recv=recv)
+        elif method == "iteritems":
+            self.report(node, _ITERITEMS, recv=recv)
+        elif method == "fillna":
+            for kw in node.keywords:
+                if kw.arg == "method":
+                    fill = literal_string(kw.value)
+                    if fill in _FILL_METHODS:
+                        self.report(
+                            node, _FILLNA, recv=recv, method=fill, replacement=_FILL_METHODS[fill]
+                        )
+        else:
+            replacement = "isna" if method == "isnull" else "notna"
+            self.report(node, _ISNULL, recv=recv, method=method, replacement=replacement)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr == "ix":
+            if self.ctx.pandas.is_pandas(node.value):
+                self.report(node, _IX, fixable=False)
+        elif node.attr == "datetime" and self.ctx.qualname(node) == "pandas.datetime":
+            self.report(node, _DATETIME, fixable=False)
+
+
+def _short(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    text = ast.unparse(node) if hasattr(ast, "unparse") else "df"
+    return text if len(text) <= 30 else "df"

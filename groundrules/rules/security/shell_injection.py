@@ -1,0 +1,166 @@
+"""GR208: commands run through a shell, or built from strings, by ``subprocess`` and ``os``."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from groundrules.rules.context import keyword
+from groundrules.rules.framework import Rule
+from groundrules.standards.schema import Category, Severity
+
+_SUBPROCESS = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+    }
+)
+#: Run their string argument through ``/bin/sh`` whatever the keywords say.
+_SHELL_ALWAYS = frozenset(
+    {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput"}
+)
+_SPAWN = frozenset(
+    f"os.spawn{suffix}"
+    for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
+)
+_NAMES = frozenset(
+    q.rsplit(".", 1)[1] for q in _SUBPROCESS | _SHELL_ALWAYS | _SPAWN
+)
+
+
+class ShellInjection(Rule):
+    code = "GR208"
+    name = "shell-injection"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    message = "`{call}` {how}: pass an argument list without a shell, e.g. `subprocess.run([\"ls\", path], check=True)`"
+    what = """
+Finds commands exposed to shell injection: `subprocess.run`/`call`/`check_call`/`check_output`/
+`Popen` with `shell=True`; `os.system`, `os.popen`, `subprocess.getoutput`/`getstatusoutput`
+(which always use a shell) and `os.spawn*`; and `subprocess.*` calls whose command is built by
+an f-string, `%` formatting, `+` or `.format()`.
+
+`shell=False`, a `shell=` flag held in a variable, and argument lists with formatted elements
+(no shell parses them) are not reported.
+"""
+    why = """
+A shell parses the command string: a file name, column value or parameter holding `;`, `|`,
+`$(...)` or a space runs other commands or passes other arguments. A list of arguments reaches
+the program as it is.
+"""
+    use_instead = """\
+import subprocess
+
+
+def sync(src: str, dest: str) -> None:
+    subprocess.run(["rsync", "-a", src, dest], check=True)
+"""
+    fix_safety = """
+COND: `subprocess.run("<literal without shell metacharacters>", shell=True)` becomes
+`subprocess.run(shlex.split(literal))`, which behaves the same. POLICY (only with
+`--unsafe-fixes`): also add `check=True`, and rewrite `os.system(literal)` to
+`subprocess.run([...], check=True)` (a failing command now raises instead of returning a code).
+Commands built from values are SUGGEST: pass the values as list elements.
+"""
+    requires = frozenset({"os", "subprocess"})
+    bad = (
+        'import subprocess\nsubprocess.run("ls -l", shell=True)\n',
+        "import os\n\ndef clean(path):\n    os.system('rm -rf ' + path)\n",
+        "import subprocess\n\ndef count(path):\n"
+        "    return subprocess.check_output(f'wc -l {path}')\n",
+        "from subprocess import Popen as P\nP('tar xf %s' % name, shell=True)\n",
+        "import os\nout = os.popen('uname -a').read()\n",
+        "import os\nos.spawnlp(os.P_WAIT, 'ls', 'ls', '-l')\n",
+        "import subprocess\nstatus, out = subprocess.getstatusoutput('make')\n",
+    )
+    good = (
+        'import subprocess\nsubprocess.run(["ls", "-l"], check=True)\n',
+        # Formatted values inside an argument list are not parsed by a shell.
+        "import subprocess\n\ndef count(path, n):\n"
+        "    return subprocess.run(['head', f'-n{n}', path], shell=False, check=True)\n",
+        # A shell flag held in a variable is not judged.
+        "import subprocess\n\ndef run(cmd, use_shell):\n"
+        "    return subprocess.run(cmd, shell=use_shell, check=True)\n",
+        # A local function named system, a method named run, os.path functions.
+        "import os\n\ndef system(cmd):\n    return cmd\n\nsystem('ls')\n"
+        "os.path.join('a', 'b')\n",
+        "import subprocess\n\nclass Job:\n    def run(self, cmd, shell=True):\n        return cmd\n\n"
+        "Job().run(f'x {1}', shell=True)\n",
+        # A module not importing os or subprocess.
+        "from fabric import Connection\nConnection('h').run('ls', shell=True)\n",
+    )
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr not in _NAMES:
+            return
+        call = self.ctx.qualname(func)
+        if call is None:
+            return
+        if call in _SHELL_ALWAYS:
+            self.report(node, call=f"{call}()", how="runs its command through a shell")
+        elif call in _SPAWN:
+            self.report(node, call=f"{call}()", how="starts a process outside `subprocess`, unchecked")
+        elif call in _SUBPROCESS:
+            shell = keyword(node, "shell")
+            if shell is not None and _truthy_constant(shell.value):
+                self.report(node, call=f"{call}(..., shell=True)", how="runs its command through a shell")
+                return
+            how = _built(_command(node))
+            if how is not None:
+                self.report(node, call=f"{call}()", how=f"runs a command built with {how}")
+
+
+def _truthy_constant(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and bool(node.value) and node.value is not Ellipsis
+
+
+def _command(node: ast.Call) -> Optional[ast.expr]:
+    if node.args:
+        first = node.args[0]
+        return None if isinstance(first, ast.Starred) else first
+    kw = keyword(node, "args")
+    return kw.value if kw is not None else None
+
+
+def _is_string(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return _is_string(node.left) or _is_string(node.right)
+    return False
+
+
+def _built(node: Optional[ast.expr]) -> Optional[str]:
+    """How a command string was built from values, or None for a literal or a non-string."""
+    if isinstance(node, ast.JoinedStr):
+        if any(isinstance(v, ast.FormattedValue) for v in node.values):
+            return "an f-string"
+        return None
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Mod) and _is_string(node.left):
+            return "`%` formatting"
+        if isinstance(node.op, ast.Add) and (_is_string(node.left) or _is_string(node.right)):
+            if not (_is_literal(node.left) and _is_literal(node.right)):
+                return "`+`"
+        return None
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format" and _is_string(func.value):
+            return "`str.format()`"
+    return None
+
+
+def _is_literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return not any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_literal(node.left) and _is_literal(node.right)
+    return False

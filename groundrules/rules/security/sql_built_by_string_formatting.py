@@ -1,0 +1,259 @@
+"""GR202: SQL text built by f-string, ``%``, ``+`` or ``.format()`` and sent to a database."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Dict, Iterator, Optional, Union
+
+from groundrules.rules.context import keyword
+from groundrules.rules.framework import Example, Rule
+from groundrules.standards.schema import Category, Severity, choice_option
+
+if TYPE_CHECKING:
+    from groundrules.rules.context import Context
+
+PARAMSTYLE = choice_option(
+    "security",
+    "paramstyle",
+    "pyformat",
+    ("pyformat", "qmark", "named"),
+    "Placeholder style the team's database drivers use: `%(id)s` (pyformat), `?` (qmark) or "
+    "`:id` (named).",
+)
+
+#: Methods that run SQL text on whatever object they are called on (DB-API cursors and
+#: connections, SQLAlchemy connections, Spark and Snowpark sessions, DuckDB).
+_METHOD_SINKS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "sql"})
+#: Functions that take SQL text, by qualified name.
+_FUNCTION_SINKS = frozenset(
+    {
+        "pandas.read_sql",
+        "pandas.read_sql_query",
+        "pandas.read_sql_table",
+        "pandas.read_gbq",
+        "pandas.io.sql.read_sql",
+        "pandas.io.sql.read_sql_query",
+        "pandas.io.sql.read_sql_table",
+        "sqlalchemy.text",
+        "sqlalchemy.sql.text",
+        "sqlalchemy.sql.expression.text",
+    }
+)
+_FUNCTION_NAMES = frozenset(q.rsplit(".", 1)[1] for q in _FUNCTION_SINKS)
+_SQL_KEYWORDS = ("sql", "query", "statement")
+
+#: How a string was made: a safe literal, or built by one of the formatting kinds below.
+LITERAL = "literal"
+F_STRING = "an f-string"
+PERCENT = "`%` formatting"
+CONCAT = "`+` with a non-literal operand"
+FORMAT = "`str.format()`"
+
+_HINTS = {
+    "pyformat": '`"... WHERE id = %(id)s"` with `{"id": id}`',
+    "qmark": '`"... WHERE id = ?"` with `(id,)`',
+    "named": '`"... WHERE id = :id"` with `{"id": id}`',
+}
+
+Scope = Optional[ast.AST]
+
+
+class SqlBuiltByStringFormatting(Rule):
+    code = "GR202"
+    name = "sql-built-by-string-formatting"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    message = "SQL for `{sink}` is built with {how}: bind parameters instead, {hint}"
+    what = """
+Finds SQL sinks whose SQL text is built by string formatting: an f-string with fields, `%`
+formatting, `+` with a non-literal operand or `"...".format(...)`, written directly as the first
+positional argument (or `sql=`, `query=`, `statement=`) or bound to a name earlier in the same
+scope. Sinks: `.execute`, `.executemany`, `.executescript`, `.exec_driver_sql`, `.sql` (Spark,
+Snowpark, DuckDB sessions), `pd.read_sql`, `pd.read_sql_query`, `pd.read_sql_table`,
+`pd.read_gbq` and `sqlalchemy.text`.
+
+Concatenating literals, or names bound to literals in the same scope, is not reported.
+"""
+    why = """
+Values pasted into SQL text are SQL injection: a quote in the value rewrites the query. Bound
+parameters are sent separately, so the driver quotes them, and the database can cache one query
+plan for every value.
+"""
+    use_instead = """\
+import pandas as pd
+
+
+def orders_of(conn, customer_id):
+    query = "SELECT * FROM orders WHERE customer_id = %(customer_id)s"
+    return pd.read_sql(query, conn, params={"customer_id": customer_id})
+"""
+    fix_safety = """
+COND: when every placeholder is a plain name in a value position, the query becomes a bound one
+in the configured `paramstyle`: `"... WHERE id = %(id)s"` with `params={"id": id}` for
+`read_sql`, `text("... WHERE id = :id")` with `{"id": id}` for SQLAlchemy. Names in identifier
+positions (table, column) cannot be bound: validate them against an allow-list (SUGGEST).
+"""
+    options = (PARAMSTYLE,)
+    bad = (
+        'def load(cur, user_id):\n    cur.execute(f"SELECT * FROM users WHERE id = {user_id}")\n',
+        "import pandas as pd\n\ndef load(conn, day):\n"
+        '    q = "SELECT * FROM sales WHERE day = \'%s\'" % day\n'
+        "    return pd.read_sql(q, conn)\n",
+        "from sqlalchemy import text\n\ndef load(conn, name):\n"
+        '    return conn.execute(text("SELECT * FROM t WHERE name = \'" + name + "\'"))\n',
+        'def run(spark, table):\n    return spark.sql("SELECT * FROM {}".format(table))\n',
+        # Built up over several statements in one scope.
+        'def load(cur, ids):\n    sql = "SELECT * FROM t"\n'
+        '    sql += f" WHERE id IN ({ids})"\n    cur.execute(sql)\n',
+        "import pandas as pd\n\ndef load(conn, t):\n"
+        '    return pd.read_sql_query(sql=f"SELECT * FROM {t}", con=conn)\n',
+        "from pandas import read_sql as rs\n\ndef load(conn, t):\n"
+        '    return rs("SELECT * FROM " + t, conn)\n',
+    )
+    good = (
+        'def load(cur, user_id):\n    cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))\n',
+        # Literals joined with literals, or with names bound to literals in the same scope.
+        'BASE = "SELECT * FROM t"\n\ndef load(cur):\n'
+        '    where = " WHERE active"\n    sql = "SELECT a, b " + "FROM t"\n'
+        "    cur.execute(sql + where)\n",
+        # The f-string is bound in another scope: a parameter of the same name is not it.
+        'q = f"SELECT {1}"\n\ndef run(cur, q):\n    cur.execute(q)\n',
+        # Rebinding the name to a literal replaces the formatted value.
+        'def run(cur, t):\n    q = f"SELECT * FROM {t}"\n    q = "SELECT 1"\n    cur.execute(q)\n',
+        # Formatting that is not SQL text handed to a sink.
+        'def log(logger, n):\n    logger.info(f"loaded {n} rows")\n    return "%d rows" % n\n',
+        # A local function named like a sink, and a plain string argument.
+        "def read_sql(q):\n    return q\n\nread_sql(f'SELECT {1}')\n",
+        Example(
+            "import pandas as pd\n\ndef load(conn, day):\n"
+            '    return pd.read_sql("SELECT * FROM s WHERE day = ?", conn, params=(day,))\n',
+            options={"security.paramstyle": "qmark"},
+        ),
+    )
+
+    def __init__(self, ctx: "Context") -> None:
+        super().__init__(ctx)
+        #: Per scope (None is the module): name -> how the string bound to it was made.
+        self._bindings: Dict[Scope, Dict[str, str]] = {}
+        self._hint = _HINTS[self.option(PARAMSTYLE)]
+
+    # -- bindings ----------------------------------------------------------------------
+    def _scope(self) -> Dict[str, str]:
+        return self._bindings.setdefault(self.ctx.enclosing_scope(), {})
+
+    def _bind(self, target: ast.AST, how: Optional[str]) -> None:
+        if isinstance(target, ast.Name) and how is not None:
+            self._scope()[target.id] = how
+        else:
+            self._forget(target)
+
+    # Assignments bind after their value is evaluated, so the value is classified with the
+    # bindings made before it (``sql = sql + " ..."`` sees the old ``sql``).
+    def leave_Assign(self, node: ast.Assign) -> None:
+        how = self.classify(node.value)
+        for target in node.targets:
+            self._bind(target, how)
+
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, self.classify(node.value))
+
+    def leave_AugAssign(self, node: ast.AugAssign) -> None:
+        combined = ast.BinOp(left=node.target, op=node.op, right=node.value)
+        self._bind(node.target, self.classify(combined))
+
+    def leave_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._bind(node.target, self.classify(node.value))
+
+    # Loop and ``with`` targets rebind names to values nothing is known about.
+    def visit_For(self, node: ast.For) -> None:
+        self._forget(node.target)
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self._forget(node.target)
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._forget(node.optional_vars)
+
+    def _forget(self, target: ast.AST) -> None:
+        scope = self._scope()
+        for name in _names(target):
+            scope.pop(name, None)
+
+    def classify(self, node: ast.AST) -> Optional[str]:
+        """LITERAL, a formatting kind, or None when nothing is known about the string."""
+        if isinstance(node, ast.Constant):
+            return LITERAL if isinstance(node.value, str) else None
+        if isinstance(node, ast.JoinedStr):
+            has_fields = any(isinstance(v, ast.FormattedValue) for v in node.values)
+            return F_STRING if has_fields else LITERAL
+        if isinstance(node, ast.Name):
+            return self._scope().get(node.id)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Mod):
+                left = self.classify(node.left)
+                if left is None:
+                    return None
+                return PERCENT if left == LITERAL else left
+            if isinstance(node.op, ast.Add):
+                left, right = self.classify(node.left), self.classify(node.right)
+                for side in (left, right):
+                    if side is not None and side != LITERAL:
+                        return side
+                if left == LITERAL and right == LITERAL:
+                    return LITERAL
+                if left == LITERAL or right == LITERAL:
+                    return CONCAT
+            return None
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "format":
+                if self.classify(func.value) is not None:
+                    return FORMAT
+        return None
+
+    # -- sinks -------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        sink: Optional[str] = None
+        if isinstance(func, ast.Name) or (
+            isinstance(func, ast.Attribute) and func.attr in _FUNCTION_NAMES
+        ):
+            # Bare names are resolved too: ``from pandas import read_sql as rs``.
+            qualname = self.ctx.qualname(func)
+            if qualname in _FUNCTION_SINKS:
+                sink = f"{qualname}()"
+        if sink is None and isinstance(func, ast.Attribute) and func.attr in _METHOD_SINKS:
+            sink = f".{func.attr}()"
+        if sink is None:
+            return
+        sql = _sql_argument(node)
+        if sql is None:
+            return
+        how = self.classify(sql)
+        if how is None or how == LITERAL:
+            return
+        hint = _HINTS["named"] if sink.endswith("text()") else self._hint
+        self.report(node, sink=sink, how=how, hint=hint)
+
+
+def _sql_argument(node: ast.Call) -> Optional[ast.expr]:
+    if node.args:
+        first = node.args[0]
+        return None if isinstance(first, ast.Starred) else first
+    for name in _SQL_KEYWORDS:
+        kw = keyword(node, name)
+        if kw is not None:
+            return kw.value
+    return None
+
+
+def _names(target: Union[ast.AST, None]) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _names(target.value)

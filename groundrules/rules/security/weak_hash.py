@@ -1,0 +1,149 @@
+"""GR213: MD5 or SHA-1 without ``usedforsecurity=False``."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from typing import TYPE_CHECKING, Iterable, Optional, Tuple
+
+from groundrules.rules.context import has_kwargs_splat, keyword, literal_string
+from groundrules.rules.framework import Example, Rule
+from groundrules.rules.shared_options import TARGET_PYTHON
+from groundrules.standards.schema import Category, Severity, globs_option
+
+if TYPE_CHECKING:
+    from groundrules.rules.context import Context
+
+SECURITY_MODULES = globs_option(
+    "security",
+    "security-modules",
+    (),
+    "Dotted module patterns (`acme_auth.*`) doing real cryptography, where GR213 asks for a "
+    "strong hash instead of `usedforsecurity=False`.",
+)
+
+_WEAK_FUNCTIONS = frozenset({"hashlib.md5", "hashlib.sha1"})
+_WEAK_NAMES = frozenset({"md5", "sha1"})
+_CALL_NAMES = frozenset({"md5", "sha1", "new"})
+
+
+def in_modules(module: Optional[str], patterns: Iterable[str]) -> bool:
+    """True when the dotted ``module`` matches a pattern (``pkg.*`` also covers ``pkg``)."""
+    if not module:
+        return False
+    if module.endswith(".__init__"):
+        module = module[: -len(".__init__")]
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(module, pattern):
+            return True
+        if pattern.endswith(".*") and module == pattern[:-2]:
+            return True
+    return False
+
+
+def _target_at_least_39(target: str) -> bool:
+    try:
+        major, minor = (int(p) for p in target.split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) >= (3, 9)
+
+
+class WeakHash(Rule):
+    code = "GR213"
+    name = "weak-hash"
+    category = Category.SECURITY
+    severity = Severity.ERROR
+    message = (
+        "`{call}` is a broken hash: if it only fingerprints or buckets data, say so with "
+        "`usedforsecurity=False`; otherwise use `hashlib.sha256`"
+    )
+    security_message = (
+        "`{call}` in a security module: MD5 and SHA-1 are broken, use `hashlib.sha256` or "
+        "stronger"
+    )
+    what = """
+Finds `hashlib.md5(...)`, `hashlib.sha1(...)` and `hashlib.new("md5" | "sha1", ...)` calls
+that do not pass `usedforsecurity=False`.
+
+In modules matching `security-modules` the call is reported even with the flag: there the hash
+must be strong.
+"""
+    why = """
+MD5 and SHA-1 collisions are cheap to make, so they must not protect anything. In data-science
+code they usually bucket rows or fingerprint files, which is fine: `usedforsecurity=False`
+(Python 3.9+) records that intent for reviewers and scanners, and keeps the code running on
+FIPS-mode Python builds, where the call fails without it.
+"""
+    use_instead = """\
+import hashlib
+
+bucket = int(hashlib.md5(user_id.encode(), usedforsecurity=False).hexdigest(), 16) % 100
+digest = hashlib.sha256(payload).hexdigest()
+"""
+    fix_safety = """
+POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecurity=False`, when
+`target-python` is 3.9 or later. In `security-modules` there is no automatic fix (SUGGEST a strong
+hash such as `hashlib.sha256`).
+"""
+    options = (SECURITY_MODULES, TARGET_PYTHON)
+    requires = frozenset({"hashlib"})
+    bad = (
+        "import hashlib\nh = hashlib.md5(data).hexdigest()\n",
+        "from hashlib import sha1\ndigest = sha1(b'x')\n",
+        "import hashlib\nh = hashlib.new('MD5', data)\n",
+        "import hashlib\nh = hashlib.new(name='sha1')\n",
+        "import hashlib as hl\nh = hl.md5(usedforsecurity=True)\n",
+        Example(
+            "import hashlib\nh = hashlib.md5(b'x', usedforsecurity=False)\n",
+            path="acme_auth/tokens.py",
+            options={"security.security-modules": ["acme_auth.*"]},
+        ),
+    )
+    good = (
+        "import hashlib\nh = hashlib.md5(data, usedforsecurity=False).hexdigest()\n",
+        "import hashlib\nh = hashlib.sha256(data).hexdigest()\n",
+        "import hashlib\nh = hashlib.new('sha256', data)\n",
+        # A local function named md5 and a module that does not import hashlib.
+        "def md5(x):\n    return x\n\nmd5(b'x')\n",
+        "from mylib import md5\nmd5(b'x')\n",
+        # The flag may be in **kwargs; the algorithm name is not a literal.
+        "import hashlib\n\ndef h(data, **kw):\n    return hashlib.md5(data, **kw)\n\n"
+        "hashlib.new(algo, b'x')\n",
+    )
+
+    def __init__(self, ctx: "Context") -> None:
+        super().__init__(ctx)
+        patterns: Tuple[str, ...] = self.option(SECURITY_MODULES)
+        self._security = in_modules(ctx.source.module, patterns)
+        self._flag_ok = _target_at_least_39(self.option(TARGET_PYTHON))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr not in _CALL_NAMES:
+            return
+        qualname = self.ctx.qualname(func)
+        if qualname in _WEAK_FUNCTIONS:
+            call = f"{qualname}()"
+        elif qualname == "hashlib.new":
+            arg = node.args[0] if node.args else None
+            if arg is None:
+                kw = keyword(node, "name")
+                arg = kw.value if kw is not None else None
+            algo = literal_string(arg)
+            if algo is None or algo.lower().replace("-", "") not in _WEAK_NAMES:
+                return
+            call = f'hashlib.new("{algo}")'
+        else:
+            return
+        if self._security:
+            self.report(node, self.security_message, call=call, fixable=False)
+            return
+        if has_kwargs_splat(node):
+            return
+        flag = keyword(node, "usedforsecurity")
+        if flag is not None and not (
+            isinstance(flag.value, ast.Constant) and flag.value.value is True
+        ):
+            return  # False, or a variable: the caller decided
+        self.report(node, call=call, fixable=self._flag_ok)
