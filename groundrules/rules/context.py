@@ -90,7 +90,8 @@ class Context:
 
     # -- module roles -------------------------------------------------------------------
     def path_matches(self, option: Option[Tuple[str, ...]]) -> bool:
-        return matches(self.source.rel_path, self.standards.get(option))
+        patterns: Tuple[str, ...] = self.standards.get(option)
+        return matches(self.source.rel_path, patterns)
 
     @property
     def has_main_guard(self) -> bool:

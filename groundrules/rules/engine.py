@@ -9,7 +9,6 @@ GR900 finding naming the rule while the other rules' findings are kept.
 from __future__ import annotations
 
 import ast
-import functools
 import io
 import tokenize
 from dataclasses import dataclass
@@ -67,9 +66,15 @@ def parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Tuple[in
         return None, (1, 0, f"cannot parse: {exc}")
 
 
-@functools.lru_cache(maxsize=None)
+_HANDLER_NAMES: Dict[Type[Rule], Tuple[Tuple[type, str, bool], ...]] = {}
+
+
 def _handler_names(rule: Type[Rule]) -> Tuple[Tuple[type, str, bool], ...]:
     """(ast node type, method name, is-leave) for every visitor method a rule defines."""
+    # Memoised per class: dir() is too slow to run per rule per file.
+    known = _HANDLER_NAMES.get(rule)
+    if known is not None:
+        return known
     found = []
     for attr in dir(rule):
         for prefix, leave in (("visit_", False), ("leave_", True)):
@@ -77,7 +82,8 @@ def _handler_names(rule: Type[Rule]) -> Tuple[Tuple[type, str, bool], ...]:
                 node_type = getattr(ast, attr[len(prefix) :], None)
                 if isinstance(node_type, type) and issubclass(node_type, ast.AST):
                     found.append((node_type, attr, leave))
-    return tuple(found)
+    _HANDLER_NAMES[rule] = tuple(found)
+    return _HANDLER_NAMES[rule]
 
 
 def diagnostic(

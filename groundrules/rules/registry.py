@@ -24,9 +24,10 @@ GROUP_PACKAGES = ("coding", "security", "data_access", "datascience", "diagnosti
 def all_rules() -> Tuple[Type[Rule], ...]:
     found: Dict[str, Type[Rule]] = {}
     for group in GROUP_PACKAGES:
-        package = importlib.import_module(f"groundrules.rules.{group}")
+        package = importlib.import_module(f"groundrules.rules.{group}")  # noqa: GR207 -- fixed names
         for info in pkgutil.iter_modules(package.__path__):
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            name = f"{package.__name__}.{info.name}"
+            module = importlib.import_module(name)  # noqa: GR207 -- our own rule modules
             for _, obj in inspect.getmembers(module, inspect.isclass):
                 if (
                     issubclass(obj, Rule)

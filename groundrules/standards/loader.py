@@ -98,7 +98,7 @@ class _Reader:
             if not isinstance(table, dict):
                 self.problem(path, "tool.groundrules", "no [tool.groundrules] table")
                 return None
-            return table
+            return dict(table)
         return data
 
     def pack(self, ref: str, declared_in: Path, key: str, chain: Tuple[str, ...]) -> List[Layer]:

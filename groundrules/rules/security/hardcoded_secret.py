@@ -140,7 +140,7 @@ person, who must also rotate the leaked value.
     good = (
         'import os\npassword = os.environ["DB_PASSWORD"]\n',
         # Placeholders and empty values.
-        'password = "changeme"\napi_key = "<your-api-key>"\ntoken = "${GITHUB_TOKEN}"\nsecret = ""\n',
+        'password = "changeme"\napi_key = "<your-api-key>"\ntoken = "${GITHUB_TOKEN}"\nsecret = ""\n',  # noqa: GR304 -- example text
         # Names that describe a secret, values that name one.
         'token_url = "https://auth.example.com/oauth/token"\n'
         'password_env_var = "DB_PASSWORD"\nsecret_name = "prod/db"\n',
@@ -149,11 +149,11 @@ person, who must also rotate the leaked value.
         'tok = AutoTokenizer.from_pretrained("gpt2", pad_token="[PAD]")\n'
         'tokenizer_name = "bert-base-uncased"\neos_token = "</s>"\n',
         # Names not matching the pattern, masks, and the AWS documentation's example key.
-        'user = "etl"\npassword = "********"\nkey = "AKIAIOSFODNN7EXAMPLE"\n',
+        'user = "etl"\npassword = "********"\nkey = "AKIAIOSFODNN7EXAMPLE"\n',  # noqa: GR304 -- example text
         # A PEM header alone (as a parser's constant) holds no key material.
         'HEADER = "-----BEGIN RSA PRIVATE KEY-----"\n',
         Example(
-            'password = "dev-only"\n',
+            'password = "dev-only"\n',  # noqa: GR304 -- example text
             options={"security.secret-placeholders": ["dev-*"]},
         ),
     )

@@ -1,0 +1,122 @@
+"""The ``groundrules`` command.  Exit codes: 0 clean, 1 findings at or above ``fail-on``, 2 usage,
+configuration or input errors (reported one line each on stderr; the other files still run)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+from groundrules import __version__
+from groundrules.standards.model import Layer
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(text: str) -> Tuple[str, ...]:
+    return tuple(c.strip().upper() for c in text.split(",") if c.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groundrules",
+        description="Check Python code against your team's coding, security and data-access standards.",
+    )
+    parser.add_argument("--version", action="version", version=f"groundrules {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="report findings")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    check.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes")
+    check.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these codes or prefixes")
+    check.add_argument("--config", metavar="FILE", help="use this configuration for every file")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--statistics", action="store_true", help="only counts per rule")
+    check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    explain = sub.add_parser("explain", help="explain one rule")
+    explain.add_argument("rule", metavar="CODE-OR-NAME")
+    return parser
+
+
+def _colour(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return "NO_COLOR" not in os.environ and callable(isatty) and bool(isatty())
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"groundrules: {message}\n")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from groundrules.hooks.files import discover
+    from groundrules.hooks.reports import json_report, text_report
+    from groundrules.hooks.runner import StandardsCache, check_paths
+
+    config: Optional[Path] = None
+    if args.config:
+        config = Path(args.config)
+        if not config.is_file():
+            _error(f"{args.config}: configuration file not found")
+            return EXIT_ERROR
+    overrides: Tuple[Layer, ...] = ()
+    if args.select is not None or args.ignore is not None:
+        overrides = (Layer("command line", select=args.select, ignore=args.ignore or ()),)
+    files, errors = discover(args.paths)
+    outcome = check_paths(files, StandardsCache(config=config), overrides, args.jobs)
+    errors.extend(outcome.errors)
+    failing = outcome.failing()
+    if args.format == "json":
+        report = json_report(outcome.findings, outcome.files, len(failing))
+    else:
+        colour = args.output is None and _colour(sys.stdout)
+        report = text_report(outcome.findings, outcome.files, colour, args.statistics)
+    if args.output:
+        Path(args.output).write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    for line in errors:
+        _error(line)
+    if errors:
+        return EXIT_ERROR
+    if failing and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from groundrules.hooks.rule_docs import rules_json, rules_markdown, rules_text
+    from groundrules.rules.registry import all_rules
+
+    render = {"text": rules_text, "json": rules_json, "markdown": rules_markdown}[args.format]
+    sys.stdout.write(render(all_rules()))
+    return EXIT_CLEAN
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from groundrules.hooks.rule_docs import explain
+    from groundrules.rules.registry import find_rule
+
+    rule = find_rule(args.rule)
+    if rule is None:
+        _error(f"{args.rule}: no such rule; `groundrules rules` lists them")
+        return EXIT_ERROR
+    sys.stdout.write(explain(rule))
+    return EXIT_CLEAN
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    commands = {"check": run_check, "rules": run_rules, "explain": run_explain}
+    return commands[args.command](args)
+
+
+def entry(argv: Optional[List[str]] = None) -> None:
+    raise SystemExit(main(argv))

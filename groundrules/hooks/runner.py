@@ -1,0 +1,124 @@
+"""Run the checks over files: find each file's standards, check it, in parallel when worth it."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from groundrules.hooks.files import module_name
+from groundrules.rules.engine import Result, check_source
+from groundrules.rules.framework import Finding
+from groundrules.rules.registry import all_rules, catalog
+from groundrules.standards.errors import StandardsError
+from groundrules.standards.loader import find_config, load_standards
+from groundrules.standards.model import FileStandards, Layer, Standards
+from groundrules.standards.schema import Severity
+
+#: Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 40
+
+
+@dataclass
+class StandardsCache:
+    """Standards by configuration file, loaded once per run; errors remembered, reported once."""
+
+    config: Optional[Path] = None
+    cwd: Path = field(default_factory=Path.cwd)
+    loaded: Dict[Optional[Path], Standards] = field(default_factory=dict)
+    failed: Dict[Optional[Path], StandardsError] = field(default_factory=dict)
+    by_dir: Dict[Path, Optional[Path]] = field(default_factory=dict)
+
+    def config_for(self, path: Path) -> Optional[Path]:
+        if self.config is not None:
+            return self.config
+        directory = path.parent.resolve()
+        if directory not in self.by_dir:
+            self.by_dir[directory] = find_config(directory)
+        return self.by_dir[directory]
+
+    def standards_for(self, path: Path) -> Optional[Standards]:
+        """The standards of ``path``, or ``None`` when its configuration is broken."""
+        config = self.config_for(path)
+        if config in self.failed:
+            return None
+        if config not in self.loaded:
+            try:
+                self.loaded[config] = load_standards(config, catalog(), self.cwd)
+            except StandardsError as exc:
+                self.failed[config] = exc
+                return None
+        return self.loaded[config]
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    rel_path: str
+    module: Optional[str]
+    standards: FileStandards
+
+
+@dataclass
+class Outcome:
+    findings: List[Finding] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)  # one line each, for stderr
+    fail_on: Dict[str, Severity] = field(default_factory=dict)  # path -> its standards' fail-on
+    files: int = 0
+
+    def failing(self) -> List[Finding]:
+        return [f for f in self.findings if f.severity >= self.fail_on.get(f.path, Severity.ERROR)]
+
+
+def run_job(job: Job) -> Tuple[Optional[Result], Optional[str]]:
+    try:
+        data = Path(job.path).read_bytes()
+    except OSError as exc:
+        return None, f"{job.path}: cannot read: {exc.strerror or exc}"
+    return check_source(data, job.path, job.rel_path, job.standards, all_rules(), job.module), None
+
+
+def check_paths(
+    files: Sequence[Path],
+    cache: StandardsCache,
+    overrides: Tuple[Layer, ...] = (),
+    jobs: Optional[int] = None,
+) -> Outcome:
+    outcome = Outcome()
+    work: List[Job] = []
+    for path in files:
+        standards = cache.standards_for(path)
+        if standards is None:
+            continue
+        if standards.is_excluded(path):
+            continue
+        shown = _shown(path, cache.cwd)
+        outcome.fail_on[shown] = standards.fail_on
+        work.append(
+            Job(shown, standards.relative(path), module_name(path), standards.resolve(path, catalog(), overrides))
+        )
+    for failure in cache.failed.values():
+        outcome.errors.extend(str(p) for p in failure.problems)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run_job, work, chunksize=max(1, len(work) // (workers * 8))))
+    else:
+        results = [run_job(job) for job in work]
+    for result, error in results:
+        if error is not None:
+            outcome.errors.append(error)
+        elif result is not None:
+            outcome.findings.extend(result.findings)
+            outcome.files += 1
+    outcome.findings.sort(key=Finding.sort_key)
+    return outcome
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path)
