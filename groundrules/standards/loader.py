@@ -381,7 +381,7 @@ def load_standards(config: Optional[Path], catalog: Catalog, cwd: Optional[Path]
     reader = _Reader(catalog)
     if config is None:
         table: Optional[Dict[str, Any]] = {}
-        origin_file = PACKS_DIR / "recommended.toml"
+        origin_file = (cwd or Path.cwd()) / "(defaults)"
         root = (cwd or Path.cwd()).resolve()
     else:
         table = reader.read_table(config)
