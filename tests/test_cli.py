@@ -138,3 +138,48 @@ def test_example_project_profiles(tmp_path):
 
 def test_python_dash_m_is_the_same_cli(tmp_path):
     assert run_cli(["--version"], tmp_path).stdout.startswith("groundrules ")
+
+
+def test_gr902_gr903_through_the_cli(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.groundrules]\nreason-required = ['GR2']\n", encoding="utf-8")
+    src = (
+        "import yaml\n"
+        "a = yaml.load(x)  # noqa: GR206\n"
+        "b = yaml.load(x)  # noqa: GR206 -- our own file\n"
+        "c = 1  # noqa: GR206 -- stale\n"
+        "d = '# noqa: GR206 inside a string is not a comment'\n"
+    )
+    (tmp_path / "m.py").write_text(src, encoding="utf-8")
+    doc = json.loads(run_cli(["check", "--format", "json"], tmp_path).stdout)
+    got = sorted((f["line"], f["code"]) for f in doc["findings"] if f["code"].startswith("GR9"))
+    assert got == [(2, "GR902"), (4, "GR903")]
+    assert not any(f["code"] == "GR206" for f in doc["findings"])  # all three silenced
+
+
+def test_banned_api_through_the_cli(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.groundrules]\n[[tool.groundrules.banned-api]]\ncode = 'GR801'\nname = 'pandas.read_sql'\n"
+        "message = 'read tables through acme.data.read_table'\nallowed-in = ['data/**']\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "data").mkdir()
+    src = "import pandas as pd\nframe = pd.read_sql(q, conn)\n"
+    (tmp_path / "job.py").write_text(src, encoding="utf-8")
+    (tmp_path / "data" / "io.py").write_text(src, encoding="utf-8")
+    doc = json.loads(run_cli(["check", "--format", "json", "--select", "GR801"], tmp_path).stdout)
+    assert [(f["path"], f["line"], f["code"]) for f in doc["findings"]] == [("job.py", 2, "GR801")]
+    assert "acme.data.read_table" in doc["findings"][0]["message"]
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from groundrules.hooks.cli import _colour
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _colour(Tty()) is True
+    assert _colour(object()) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _colour(Tty()) is False

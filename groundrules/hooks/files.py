@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess  # noqa: GR301 -- not a database driver; git answers .gitignore questions
+import subprocess
 from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 

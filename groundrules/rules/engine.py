@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 from groundrules.rules.context import SCOPE_NODES, Context, Source
 from groundrules.rules.framework import Finding, Rule
 from groundrules.rules.pandas_types import PandasTypes
-from groundrules.rules.suppressions import Suppression, parse_suppressions
+from groundrules.rules.suppressions import Suppression, comment_lines, parse_suppressions
 from groundrules.standards.model import FileStandards
 from groundrules.standards.schema import Category, Severity
 
@@ -25,6 +25,7 @@ Handler = Callable[[ast.AST], None]
 
 UNPARSABLE = ("GR901", "unparsable-source")
 CRASHED = ("GR900", "rule-crashed")
+SUPPRESSION_CODES = frozenset({"GR902", "GR903"})
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def check_tree(
     active = [
         rule(ctx)
         for rule in rules
-        if rule.code in standards.enabled
+        if (rule.code in standards.enabled or (rule.carries_team_rules and standards.banned_api))
         and (not rule.requires or ctx.imports.imports_any(rule.requires))
     ]
     crashes: Dict[str, Finding] = {}
@@ -184,23 +185,39 @@ def check_tree(
         for instance, handler in handlers:
             try:
                 handler(node)
-            except Exception as exc:  # noqa: GR112 -- a rule bug must not stop the run
+            except Exception as exc:
                 crashed(instance, node, exc)
 
     _walk(tree, ctx, enter, leave, run)
     for instance in active:
         try:
             instance.end()
-        except Exception as exc:  # noqa: GR112 -- a rule bug must not stop the run
+        except Exception as exc:
             crashed(instance, None, exc)
     findings = [f for instance in active for f in instance.findings]
-    findings.extend(crashes.values())
     suppressions = parse_suppressions(source.lines)
+    judged = findings + list(crashes.values())
+    real = comment_lines(source.text) if suppressions else frozenset()
+    comments = {line: s for line, s in suppressions.items() if line in real}
+    for instance in active:
+        if type(instance).review is not Rule.review:
+            try:
+                instance.review(judged, comments)
+            except Exception as exc:
+                crashed(instance, None, exc)
+            findings = [f for f in findings if f.code != instance.code] + instance.findings
+    findings.extend(crashes.values())
     kept: List[Finding] = []
     silenced: List[Tuple[Finding, Suppression]] = []
     for finding in findings:
         suppression = suppressions.get(finding.line)
-        if apply_suppressions and suppression is not None and suppression.covers(finding.code):
+        # Findings about suppressions cannot be silenced by the comment they judge.
+        if (
+            apply_suppressions
+            and suppression is not None
+            and suppression.covers(finding.code)
+            and finding.code not in SUPPRESSION_CODES
+        ):
             silenced.append((finding, suppression))
         else:
             kept.append(finding)

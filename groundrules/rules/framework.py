@@ -17,6 +17,7 @@ from typing import (
     FrozenSet,
     List,
     Mapping,
+    Sequence,
     Optional,
     Tuple,
     TypeVar,
@@ -27,6 +28,7 @@ from groundrules.standards.schema import Category, FixClass, Option, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
+    from groundrules.rules.suppressions import Suppression
 
 T = TypeVar("T")
 
@@ -88,6 +90,9 @@ class Rule:
     #: Library gate: the rule runs only in modules importing one of these top-level packages.
     requires: ClassVar[FrozenSet[str]] = frozenset()
     default_enabled: ClassVar[bool] = True
+    #: Active whenever the standards declare team rules (``banned-api``), whatever `select` says;
+    #: the team rules' own codes are enabled and disabled individually.
+    carries_team_rules: ClassVar[bool] = False
 
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
@@ -114,6 +119,12 @@ class Rule:
 
     def end(self) -> None:
         """Called once after the walk, for rules that decide on whole-file facts."""
+
+    def review(
+        self, findings: Sequence[Finding], suppressions: Mapping[int, "Suppression"]
+    ) -> None:
+        """Called after every rule has run, with their findings and the file's ``# noqa``
+        comments, for the rules that judge suppressions (GR902, GR903)."""
 
     @classmethod
     def summary(cls) -> str:

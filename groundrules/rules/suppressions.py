@@ -7,7 +7,9 @@ carries the reason that ``reason-required`` asks for.
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple
 
@@ -48,3 +50,21 @@ def parse_suppressions(lines: Sequence[str]) -> Dict[int, Suppression]:
         reason = reason_match.group("reason") if reason_match else None
         found[number] = Suppression(number, match.start() + 1, codes, reason)
     return found
+
+
+def comment_lines(text: str) -> frozenset[int]:
+    """Lines whose ``# noqa`` is a real comment, not text inside a string.
+
+    Silencing follows flake8 (which matches physical lines), but judging a suppression (GR902,
+    GR903) must not mistake a docstring or an example string for one.
+    """
+    lines = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and "noqa" in token.string.lower():
+                lines.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        # The file parsed, so this is only an unterminated construct at the very end; the
+        # comments read so far are all there are.
+        return frozenset(lines)
+    return frozenset(lines)

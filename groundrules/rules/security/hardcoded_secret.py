@@ -149,7 +149,7 @@ person, who must also rotate the leaked value.
         'tok = AutoTokenizer.from_pretrained("gpt2", pad_token="[PAD]")\n'
         'tokenizer_name = "bert-base-uncased"\neos_token = "</s>"\n',
         # Names not matching the pattern, masks, and the AWS documentation's example key.
-        'user = "etl"\npassword = "********"\nkey = "AKIAIOSFODNN7EXAMPLE"\n',  # noqa: GR304 -- example text
+        'user = "etl"\npassword = "********"\nkey = "AKIAIOSFODNN7EXAMPLE"\n',
         # A PEM header alone (as a parser's constant) holds no key material.
         'HEADER = "-----BEGIN RSA PRIVATE KEY-----"\n',
         Example(

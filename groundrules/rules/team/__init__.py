@@ -1,0 +1,1 @@
+"""Team-declared rules, from the standards '  banned-api tables."""
