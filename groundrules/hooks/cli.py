@@ -38,6 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="only counts per rule")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
 
+    fix = sub.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
+    fix.add_argument("paths", nargs="*", metavar="PATH")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply policy (unsafe) fixes")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    fix.add_argument("--select", type=_codes, metavar="CODES")
+    fix.add_argument("--ignore", type=_codes, metavar="CODES")
+    fix.add_argument("--config", metavar="FILE")
+
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
@@ -91,6 +99,32 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_fix(args: argparse.Namespace) -> int:
+    from groundrules.hooks.files import discover
+    from groundrules.hooks.fix import allowed_classes, fix_files, render
+    from groundrules.hooks.runner import StandardsCache
+
+    config: Optional[Path] = None
+    if args.config:
+        config = Path(args.config)
+        if not config.is_file():
+            _error(f"{args.config}: configuration file not found")
+            return EXIT_ERROR
+    overrides: Tuple[Layer, ...] = ()
+    if args.select is not None or args.ignore is not None:
+        overrides = (Layer("command line", select=args.select, ignore=args.ignore or ()),)
+    files, errors = discover(args.paths)
+    report = fix_files(files, StandardsCache(config=config), allowed_classes(args.unsafe_fixes), overrides, args.diff)
+    sys.stdout.write(render(report, args.diff))
+    for note in report.notes:
+        sys.stderr.write(f"groundrules: {note}\n")
+    for line in errors + report.errors:
+        _error(line)
+    if errors or report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.changed else EXIT_CLEAN
+
+
 def run_rules(args: argparse.Namespace) -> int:
     from groundrules.hooks.rule_docs import rules_json, rules_markdown, rules_text
     from groundrules.rules.registry import all_rules
@@ -114,7 +148,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    commands = {"check": run_check, "rules": run_rules, "explain": run_explain}
+    commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain}
     return commands[args.command](args)
 
 

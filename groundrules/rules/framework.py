@@ -9,6 +9,7 @@ the file's ``ast``; a rule never walks the tree itself.  Rules report with :meth
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
@@ -107,15 +108,19 @@ class Rule:
         message: Optional[str] = None,
         *,
         fixable: bool = True,
+        fix_class: Optional[FixClass] = None,
         **values: object,
     ) -> None:
         """Record a finding at ``node`` (or at a ``(line, 0-based column)`` pair).
 
         ``fixable=False`` marks a sub-case the rule's fix does not cover, so the finding carries
-        no fix marker.
+        no fix marker; ``fix_class`` gives a sub-case a weaker class than the rule's strongest.
         """
         text = (message or self.message).format(**values) if values else (message or self.message)
-        self.findings.append(self.ctx.make_finding(self, node, text, fixable and self.fix is not None))
+        finding = self.ctx.make_finding(self, node, text, fixable and self.fix is not None)
+        if fix_class is not None and finding.fix is not None:
+            finding = dataclasses.replace(finding, fix=fix_class)
+        self.findings.append(finding)
 
     def end(self) -> None:
         """Called once after the walk, for rules that decide on whole-file facts."""

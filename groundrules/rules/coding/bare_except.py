@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 
 class BareExcept(Rule):
@@ -13,6 +13,7 @@ class BareExcept(Rule):
     name = "bare-except"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = (
         "bare `except:` also catches KeyboardInterrupt and SystemExit: "
         "write `except Exception:` or, better, the exceptions you expect"

@@ -52,12 +52,15 @@ POLICY (a bug fix, applied only with `--unsafe-fixes` or in `handoff`): `x == np
 `pd.isna(x)`, `x != np.nan` -> `pd.notna(x)`, and on a pandas-typed receiver `s.isna()` /
 `s.notna()`. Other operators are SUGGEST.
 """
+    #: The data-science gate shared by the GR4xx group: `x == math.nan` in a module that uses none of
+    #: these libraries is plain-Python territory (ruff PLW0177), not a data-science finding.
+    requires = frozenset({"pandas", "numpy", "sklearn", "torch", "tensorflow"})
     bad = (
         "import numpy as np\nif value == np.nan:\n    value = 0\n",
         "import pandas as pd\nimport numpy as np\ndf = pd.read_csv('a.csv')\n"
         "rows = df[df['a'] != np.nan]\n",
-        "import math\nok = x is math.nan\n",
-        "missing = x == float('nan')\n",
+        "import math\nimport numpy as np\nok = x is math.nan\n",
+        "import pandas as pd\nmissing = x == float('nan')\n",
         "import pandas as pd\nflag = cell == pd.NA\n",
         "import numpy as np\nif v in (None, np.nan):\n    pass\n",
     )
@@ -69,6 +72,8 @@ POLICY (a bug fix, applied only with `--unsafe-fixes` or in `handoff`): `x == np
         "nan = 0\nok = x == nan\n",
         "import numpy as np\nbig = x > np.inf\nsame = x == float('inf')\n",
         "import pandas as pd\nmask = pd.isna(df['a'])\n",
+        # A module importing no data library (stdlib tests of NaN semantics, array-API shims).
+        "import math\nsame = x == float('nan')\nseen = math.nan in sizes\n",
     )
 
     def _nan(self, node: ast.expr) -> Optional[str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+from typing import Dict, Optional, Set
 
-from groundrules.rules.context import literal_string
+from groundrules.rules.context import Context, literal_string
 from groundrules.rules.framework import Rule
 from groundrules.standards.schema import Category, Severity
 
 _METHODS = frozenset({"append", "iteritems", "fillna", "isnull", "notnull"})
+#: Converters that return an Index (or an array) unless given a Series: `Index.append` is alive.
+_INDEX_CONVERTERS = frozenset({"pandas.to_datetime", "pandas.to_timedelta"})
 _FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
 
 _APPEND = "`{recv}.append(...)` was removed in pandas 2.0 (and is quadratic in a loop): use `pd.concat([{recv}, other])`"
@@ -72,7 +75,45 @@ pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems
         # A polars-only module.
         "import polars as pl\ndf = pl.read_csv('a.csv')\ndf = df.fill_null(strategy='forward')\n",
         "import pandas as pd\nfrom datetime import datetime\nnow = datetime.now()\n",
+        # `pd.to_datetime` of a list/array is a DatetimeIndex, and `Index.append` was not removed.
+        "import pandas as pd\nidx = pd.to_datetime(['2020-01-01'])\n"
+        "idx = idx.append(pd.to_datetime(['2020-01-02']))\n",
     )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        #: Per scope: names last bound to an Index-returning converter call.
+        self._index_names: Dict[int, Set[str]] = {}
+
+    def _scope_key(self) -> int:
+        return id(self.ctx.enclosing_scope())
+
+    def _index_converter(self, node: Optional[ast.expr]) -> bool:
+        """``pd.to_datetime(["2020-01-01"])``: an Index, unless the argument is a Series/DataFrame."""
+        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Attribute, ast.Name)):
+            return False
+        if self.ctx.qualname(node.func) not in _INDEX_CONVERTERS:
+            return False
+        first = node.args[0] if node.args else None
+        return first is not None and not isinstance(first, ast.Starred) and not (
+            self.ctx.pandas.is_pandas(first)
+        )
+
+    def leave_Assign(self, node: ast.Assign) -> None:
+        # On leave, so `idx = idx.append(...)` is checked against the binding before this one.
+        names = self._index_names.setdefault(self._scope_key(), set())
+        is_index = self._index_converter(node.value)
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if is_index:
+                    names.add(target.id)
+                else:
+                    names.discard(target.id)
+
+    def _is_index(self, receiver: ast.expr) -> bool:
+        if isinstance(receiver, ast.Name):
+            return receiver.id in self._index_names.get(self._scope_key(), set())
+        return self._index_converter(receiver)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -84,7 +125,8 @@ pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems
         recv = _short(receiver)
         method = func.attr
         if method == "append":
-            self.report(node, _APPEND, recv=recv)
+            if not self._is_index(receiver):
+                self.report(node, _APPEND, recv=recv)
         elif method == "iteritems":
             self.report(node, _ITERITEMS, recv=recv)
         elif method == "fillna":

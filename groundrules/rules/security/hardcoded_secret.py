@@ -32,7 +32,12 @@ _KNOWN_SECRETS: Tuple[Tuple[str, Pattern[str]], ...] = (
     ("GitHub token", re.compile(r"\b(gh[pousr]_)[A-Za-z0-9]{30,}\b")),
     ("GitHub token", re.compile(r"\b(github_pat_)[A-Za-z0-9_]{30,}\b")),
     ("Slack token", re.compile(r"\b(xox[baprs]-)[0-9A-Za-z-]{10,}")),
-    ("API key", re.compile(r"(?<![A-Za-z0-9_-])(sk-)(?:[a-z]+-)?[A-Za-z0-9_-]{20,}")),
+    # A real key body is random and carries digits; `sk-toggleable__label-arrow` (a CSS class)
+    # is a word-like identifier with none.
+    (
+        "API key",
+        re.compile(r"(?<![A-Za-z0-9_-])(sk-)(?:[a-z]+-)?(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{20,}"),
+    ),
     ("JWT", re.compile(r"\b(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
 )
 #: Cheap substring test before the regular expressions run on a string constant.
@@ -141,6 +146,8 @@ person, who must also rotate the leaked value.
         'import os\npassword = os.environ["DB_PASSWORD"]\n',
         # Placeholders and empty values.
         'password = "changeme"\napi_key = "<your-api-key>"\ntoken = "${GITHUB_TOKEN}"\nsecret = ""\n',  # noqa: GR304 -- example text
+        # CSS classes and ids prefixed `sk-` (scikit-learn's HTML repr) are not API keys.
+        'p = r\'<label for="sk-estimator-id-0" class="sk-toggleable__label  sk-toggleable__label-arrow">\'\n',
         # Names that describe a secret, values that name one.
         'token_url = "https://auth.example.com/oauth/token"\n'
         'password_env_var = "DB_PASSWORD"\nsecret_name = "prod/db"\n',

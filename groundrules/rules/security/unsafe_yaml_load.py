@@ -7,7 +7,7 @@ from typing import Optional
 
 from groundrules.rules.context import has_kwargs_splat, keyword
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 #: The calls whose safety depends on their ``Loader``; the others are unsafe by name.
 _LOADS = frozenset({"yaml.load", "yaml.load_all"})
@@ -41,6 +41,7 @@ class UnsafeYamlLoad(Rule):
     name = "unsafe-yaml-load"
     category = Category.SECURITY
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = "`{call}({how})` can construct arbitrary Python objects: use `{safe}(...)`"
     what = """
 Finds `yaml.load(...)` and `yaml.load_all(...)` without a `Loader` or with an unsafe one
@@ -97,17 +98,20 @@ python-tagged nodes stop loading, which is the intent.
             return
         safe = _SAFE_FOR[call]
         if call not in _LOADS:
-            self.report(node, call=call, how="...", safe=safe)
+            self.report(node, call=call, how="...", safe=safe, fix_class=FixClass.UNSAFE)
             return
         loader = _loader_argument(node)
         if loader is None:
             if not has_kwargs_splat(node):
+                # PyYAML 6 requires a Loader, so this call fails today: the rewrite is SAFE.
                 self.report(node, call=call, how="...", safe=safe)
             return
         loader_name = self.ctx.qualname(loader)
         if loader_name in _UNSAFE_LOADERS:
             short = loader_name.rsplit(".", 1)[1] if loader_name else ""
-            self.report(node, call=call, how=f"..., Loader=yaml.{short}", safe=safe)
+            self.report(
+                node, call=call, how=f"..., Loader=yaml.{short}", safe=safe, fix_class=FixClass.UNSAFE
+            )
 
 
 def _loader_argument(node: ast.Call) -> Optional[ast.expr]:

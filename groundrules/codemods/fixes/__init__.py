@@ -1,0 +1,1 @@
+"""One module per fix, each a `Fix` subclass naming the codes it fixes and its class."""

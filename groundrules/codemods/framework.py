@@ -1,0 +1,182 @@
+"""How a fix is declared and applied: one LibCST transformer per fix, all on one parse per file.
+
+The ``ast`` rules decide *what* is wrong; a fix only rewrites the nodes its rule flagged (matched by
+position), after proving its own preconditions with LibCST metadata.  ``fix_source`` runs every
+selected fix on one parse, re-checks the result with the rules, and drops a fix whose output does
+not parse, still has the findings it claimed to fix, or has new ones.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import importlib
+import inspect
+import pkgutil
+from collections import Counter
+from dataclasses import dataclass
+from typing import ClassVar, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Type
+
+import libcst as cst
+from libcst.codemod import CodemodContext, ContextAwareTransformer
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from groundrules.rules.engine import check_source
+from groundrules.rules.framework import Finding, Rule
+from groundrules.standards.model import FileStandards
+from groundrules.standards.schema import FixClass
+
+
+class Fix(ContextAwareTransformer):
+    """Base of every fix.  Subclasses set ``codes`` and ``fix_class`` and rewrite flagged nodes."""
+
+    codes: ClassVar[Tuple[str, ...]]
+    fix_class: ClassVar[FixClass]
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context: CodemodContext, targets: FrozenSet[Tuple[int, int]]) -> None:
+        super().__init__(context)
+        #: (line, 0-based character column) of the findings this fix may rewrite.
+        self.targets = targets
+        self.applied = 0
+
+    def flagged(self, node: cst.CSTNode) -> bool:
+        """True when a finding of this fix's codes starts at ``node``."""
+        try:
+            start = self.get_metadata(PositionProvider, node).start
+        except KeyError:
+            return False
+        return (start.line, start.column) in self.targets
+
+
+@functools.lru_cache(maxsize=None)
+def all_fixes() -> Tuple[Type[Fix], ...]:
+    package = importlib.import_module("groundrules.codemods.fixes")
+    found: List[Type[Fix]] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        name = f"{package.__name__}.{info.name}"
+        module = importlib.import_module(name)  # noqa: GR207 -- our own fix modules
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Fix) and obj is not Fix and obj.__module__ == module.__name__:
+                found.append(obj)
+    return tuple(sorted(found, key=lambda f: f.codes))
+
+
+def fixes_by_code() -> Dict[str, Type[Fix]]:
+    return {code: fix for fix in all_fixes() for code in fix.codes}
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    text: str
+    fixed: Tuple[str, ...]  # codes fixed, one entry per finding
+    dropped: Tuple[Tuple[str, str], ...] = ()  # (fix codes, why) for fixes that failed checks
+
+
+def _char_column(line_text: str, byte_column: int) -> int:
+    """``ast`` columns count UTF-8 bytes; LibCST's count characters."""
+    return len(line_text.encode("utf-8")[:byte_column].decode("utf-8", "ignore"))
+
+
+def _targets(findings: Sequence[Finding], lines: Sequence[str], codes: Tuple[str, ...]) -> FrozenSet[Tuple[int, int]]:
+    out: Set[Tuple[int, int]] = set()
+    for f in findings:
+        if f.code in codes and f.fix is not None:
+            text = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
+            out.add((f.line, _char_column(text, f.column - 1)))
+    return frozenset(out)
+
+
+def _apply(module: cst.Module, fixes: Sequence[Type[Fix]], findings: Sequence[Finding], lines: Sequence[str]) -> Tuple[cst.Module, Counter[str]]:
+    context = CodemodContext()
+    applied: Counter[str] = Counter()
+    for fix in fixes:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        transformer = fix(context, _targets(findings, lines, fix.codes))
+        module = wrapper.visit(transformer)
+        if transformer.applied:
+            applied[fix.codes[0]] += transformer.applied
+    # Imports are added and removed once, after every fix has run.
+    for visitor in (AddImportsVisitor, RemoveImportsVisitor):
+        if context.scratch.get(visitor.CONTEXT_KEY):
+            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+            # The import visitors read the module's metadata through their context's wrapper.
+            module = wrapper.visit(visitor(dataclasses.replace(context, wrapper=wrapper)))
+    return module, applied
+
+
+def _counts(findings: Sequence[Finding]) -> Counter[str]:
+    return Counter(f.code for f in findings)
+
+
+def fix_source(
+    text: str,
+    path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    allowed: FrozenSet[FixClass],
+    module_name: Optional[str] = None,
+) -> FixOutcome:
+    """Apply every allowed fix for the findings in ``text``; never raises on bad input."""
+    data = text.encode("utf-8", "surrogatepass")
+    before = check_source(data, path, rel_path, standards, rules, module_name).findings
+    registry = fixes_by_code()
+    wanted = [f for f in before if f.fix in allowed and f.code in registry]
+    if not wanted:
+        return FixOutcome(text, ())
+    try:
+        tree = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError) as exc:
+        return FixOutcome(text, (), (("*", f"LibCST cannot parse this file: {exc}"),))
+    if tree.code != text:
+        return FixOutcome(text, (), (("*", "LibCST does not round-trip this file exactly; not rewritten"),))
+    lines = text.splitlines()
+    fixes = [fix for fix in all_fixes() if any(f.code in fix.codes for f in wanted)]
+    dropped: List[Tuple[str, str]] = []
+    while fixes:
+        try:
+            new_tree, applied = _apply(tree, fixes, wanted, lines)
+            new_text = new_tree.code
+        except Exception as exc:  # a fix bug must leave the file as it was
+            bad = fixes.pop()
+            dropped.append((",".join(bad.codes), f"fix crashed: {type(exc).__name__}: {exc}"))
+            continue
+        problem = _verify(new_text, path, rel_path, standards, rules, module_name, before, applied, fixes)
+        if problem is None:
+            fixed = tuple(code for code, n in sorted(applied.items()) for _ in range(n))
+            return FixOutcome(new_text if fixed else text, fixed, tuple(dropped))
+        culprit, why = problem
+        dropped.append((",".join(culprit.codes), why))
+        fixes.remove(culprit)
+    return FixOutcome(text, (), tuple(dropped))
+
+
+def _verify(
+    new_text: str,
+    path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    module_name: Optional[str],
+    before: Sequence[Finding],
+    applied: Counter[str],
+    fixes: Sequence[Type[Fix]],
+) -> Optional[Tuple[Type[Fix], str]]:
+    """The fix to drop and why, or ``None`` when the new text is acceptable."""
+    try:
+        ast.parse(new_text)
+    except SyntaxError as exc:
+        return fixes[-1], f"output does not parse: {exc.msg}"
+    after = check_source(new_text.encode("utf-8", "surrogatepass"), path, rel_path, standards, rules, module_name).findings
+    old, new = _counts(before), _counts(after)
+    by_code = fixes_by_code()
+    for code in sorted(set(new) | set(applied)):
+        if new[code] > old[code] - applied[code]:
+            if code in applied:
+                return by_code[code], f"{code} still reported after its fix"
+            used = [f for f in fixes if applied[f.codes[0]]]
+            return (used or list(fixes))[-1], f"the fix introduced a new {code} finding"
+    return None

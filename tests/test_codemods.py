@@ -1,0 +1,109 @@
+"""Fixes: before/after pairs, no-op cases, stability, and files kept intact on disk."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+from groundrules.codemods.framework import all_fixes, fix_source
+from groundrules.rules.registry import all_rules, by_code, catalog
+from groundrules.standards.model import Layer, resolve_layers
+from groundrules.standards.schema import FixClass
+
+FIXTURES = Path(__file__).parent / "fixtures" / "codemods"
+PAIRS = sorted(FIXTURES.glob("*.in.py"))
+STANDARDS = resolve_layers((Layer("t", select=("GR",)),), catalog())
+ALL = frozenset({FixClass.SAFE, FixClass.UNSAFE})
+
+
+def run_fix(text: str, allowed=ALL) -> str:
+    return fix_source(text, "m.py", "m.py", STANDARDS, all_rules(), allowed).text
+
+
+@pytest.mark.parametrize("source", PAIRS, ids=lambda p: p.name[: -len(".in.py")])
+def test_before_after_and_stable(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    expected = source.with_name(source.name.replace(".in.py", ".out.py")).read_text(encoding="utf-8")
+    allowed = ALL if text.startswith("# unsafe") else frozenset({FixClass.SAFE})
+    once = run_fix(text, allowed)
+    assert once == expected
+    assert run_fix(once, allowed) == once  # a second run changes nothing
+
+
+@pytest.mark.parametrize("source", [p for p in PAIRS if p.read_text(encoding="utf-8").startswith("# unsafe")],
+                         ids=lambda p: p.name)
+def test_unsafe_fixes_need_opt_in(source: Path) -> None:
+    text = source.read_text(encoding="utf-8")
+    assert run_fix(text, frozenset({FixClass.SAFE})) == text
+
+
+def test_every_fix_matches_a_rule_that_declares_it():
+    fixed = {code for fix in all_fixes() for code in fix.codes}
+    declared = {r.code for r in all_rules() if r.fix is not None}
+    assert fixed == declared
+    for fix in all_fixes():
+        for code in fix.codes:
+            rule = by_code()[code]
+            # The rule's class is the strongest its sub-cases offer.
+            assert rule.fix is not None
+
+
+@pytest.mark.parametrize("rule", [r for r in all_rules() if r.fix is not None], ids=lambda r: r.code)
+def test_fixed_bad_examples_are_quiet_and_parse(rule):
+    from groundrules.rules.examples import run_example
+    from groundrules.rules.framework import as_example
+
+    for example in rule.bad:
+        ex = as_example(example)
+        out = run_fix(ex.source)
+        assert run_fix(out) == out
+        remaining = [f for f in run_example(rule, out) if f.fix is not None]
+        assert not remaining, (ex.source, out)
+
+
+def test_fix_command_keeps_encoding_bom_newlines_and_mode(tmp_path):
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes(b"import yaml\r\nconfig = yaml.load(text)\r\n")
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(b"\xef\xbb\xbfimport yaml\nname = 'caf\xc3\xa9'\nconfig = yaml.load(text)\n")
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\nimport yaml\nname = 'caf\xe9'\nconfig = yaml.load(text)\n")
+    os.chmod(latin, 0o750)
+    proc = run_cli(["fix", "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert crlf.read_bytes() == b"import yaml\r\nconfig = yaml.safe_load(text)\r\n"
+    assert bom.read_bytes() == b"\xef\xbb\xbfimport yaml\nname = 'caf\xc3\xa9'\nconfig = yaml.safe_load(text)\n"
+    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\nimport yaml\nname = 'caf\xe9'\nconfig = yaml.safe_load(text)\n"
+    assert stat.S_IMODE(latin.stat().st_mode) == 0o750
+    assert "crlf.py: fixed 1 (GR206 x1)" in proc.stdout
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
+    again = run_cli(["fix", "."], tmp_path)
+    assert again.returncode == 0 and "Nothing to fix." in again.stdout
+
+
+def test_fix_diff_writes_nothing_and_unparsable_files_are_left(tmp_path):
+    target = tmp_path / "m.py"
+    original = b"import yaml\nconfig = yaml.load(text)\ntry:\n    x()\nexcept:\n    pass\n"
+    target.write_bytes(original)
+    (tmp_path / "broken.py").write_bytes(b"def f(:\n")
+    proc = run_cli(["fix", "--diff"], tmp_path)
+    assert proc.returncode == 1
+    assert "+config = yaml.safe_load(text)" in proc.stdout
+    assert "except Exception" not in proc.stdout  # unsafe, not asked for
+    assert target.read_bytes() == original
+    assert (tmp_path / "broken.py").read_bytes() == b"def f(:\n"
+    unsafe = run_cli(["fix", "--unsafe-fixes", "--select", "GR111"], tmp_path)
+    assert unsafe.returncode == 1
+    assert b"except Exception:" in target.read_bytes() and b"yaml.load(" in target.read_bytes()
+
+
+def test_check_marks_fixable_findings_with_the_flag_needed(tmp_path):
+    (tmp_path / "m.py").write_text("import yaml\na = yaml.load(t)\ntry:\n    x()\nexcept:\n    raise\n", encoding="utf-8")
+    out = run_cli(["check"], tmp_path).stdout
+    assert "GR206 `yaml.load(...)` can construct arbitrary Python objects: use `yaml.safe_load(...)` [*]" in out
+    assert "[*unsafe]" in out and "--unsafe-fixes" in out
