@@ -16,7 +16,7 @@ import inspect
 import pkgutil
 from collections import Counter
 from dataclasses import dataclass
-from typing import ClassVar, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Type
+from typing import ClassVar, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Type, TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, ContextAwareTransformer
@@ -26,7 +26,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from groundrules.rules.engine import check_source
 from groundrules.rules.framework import Finding, Rule
 from groundrules.standards.model import FileStandards
-from groundrules.standards.schema import FixClass
+from groundrules.standards.schema import FixClass, Option
+
+T = TypeVar("T")
 
 
 class Fix(ContextAwareTransformer):
@@ -36,11 +38,21 @@ class Fix(ContextAwareTransformer):
     fix_class: ClassVar[FixClass]
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, context: CodemodContext, targets: FrozenSet[Tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        context: CodemodContext,
+        targets: FrozenSet[Tuple[int, int]],
+        standards: Optional[FileStandards] = None,
+    ) -> None:
         super().__init__(context)
         #: (line, 0-based character column) of the findings this fix may rewrite.
         self.targets = targets
+        self.standards = standards
         self.applied = 0
+
+    def option(self, option: Option[T]) -> T:
+        """An option of the file's standards (its default when fixing without standards)."""
+        return self.standards.get(option) if self.standards is not None else option.default
 
     def flagged(self, node: cst.CSTNode) -> bool:
         """True when a finding of this fix's codes starts at ``node``."""
@@ -89,12 +101,18 @@ def _targets(findings: Sequence[Finding], lines: Sequence[str], codes: Tuple[str
     return frozenset(out)
 
 
-def _apply(module: cst.Module, fixes: Sequence[Type[Fix]], findings: Sequence[Finding], lines: Sequence[str]) -> Tuple[cst.Module, Counter[str]]:
+def _apply(
+    module: cst.Module,
+    fixes: Sequence[Type[Fix]],
+    findings: Sequence[Finding],
+    lines: Sequence[str],
+    standards: FileStandards,
+) -> Tuple[cst.Module, Counter[str]]:
     context = CodemodContext()
     applied: Counter[str] = Counter()
     for fix in fixes:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        transformer = fix(context, _targets(findings, lines, fix.codes))
+        transformer = fix(context, _targets(findings, lines, fix.codes), standards)
         module = wrapper.visit(transformer)
         if transformer.applied:
             applied[fix.codes[0]] += transformer.applied
@@ -138,7 +156,7 @@ def fix_source(
     dropped: List[Tuple[str, str]] = []
     while fixes:
         try:
-            new_tree, applied = _apply(tree, fixes, wanted, lines)
+            new_tree, applied = _apply(tree, fixes, wanted, lines, standards)
             new_text = new_tree.code
         except Exception as exc:  # a fix bug must leave the file as it was
             bad = fixes.pop()
