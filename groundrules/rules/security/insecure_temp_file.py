@@ -100,6 +100,8 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
         "import tempfile\ntempfile.mkstemp(dir='/tmp/myjob')\n",
         # A local function named mktemp, and /tmp without a file under it.
         "def mktemp():\n    return 'x'\n\nmktemp()\nTMP = '/tmp'\n",
+        # URL paths in a robots.txt test, one of which happens to start with /tmp/.
+        "bad = ['/cyberworld/map/index.html', '/tmp/xxx', '/foo.html']\n",
         # Paths in other directories, and a comparison.
         "out = '/data/tmp/x.csv'\nok = out == '/tmp/x.csv'\n",
         # Bare directories kept as prefixes to compare against.
@@ -178,8 +180,12 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
             )
         if isinstance(parent, (ast.List, ast.Tuple)):
             # A list of output paths assigned or passed on; not a `x in ("/tmp/a", ...)` test.
+            # Mixed with other absolute paths it is a list of URL paths or names (robots.txt
+            # rules, say), not of files: only a list of temp paths only counts.
             grand = self.ctx.ancestors[-2] if len(self.ctx.ancestors) >= 2 else None
-            return isinstance(grand, (ast.Assign, ast.AnnAssign))
+            return isinstance(grand, (ast.Assign, ast.AnnAssign)) and all(
+                _temp_prefix(elt) is not None for elt in parent.elts
+            )
         return False
 
     @staticmethod
