@@ -158,7 +158,7 @@ def check_tree(
     active = [
         rule(ctx)
         for rule in rules
-        if (rule.code in standards.enabled or (rule.carries_team_rules and standards.banned_api))
+        if (standards.banned_api if rule.carries_team_rules else rule.code in standards.enabled)
         and (not rule.requires or ctx.imports.imports_any(rule.requires))
     ]
     crashes: Dict[str, Finding] = {}
