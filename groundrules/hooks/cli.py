@@ -7,10 +7,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from groundrules import __version__
 from groundrules.standards.model import Layer
+
+if TYPE_CHECKING:
+    from groundrules.hooks.runner import StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -63,22 +66,33 @@ def _error(message: str) -> None:
     sys.stderr.write(f"groundrules: {message}\n")
 
 
-def run_check(args: argparse.Namespace) -> int:
-    from groundrules.hooks.files import discover
-    from groundrules.hooks.reports import json_report, text_report
-    from groundrules.hooks.runner import StandardsCache, check_paths
+def _settings(args: argparse.Namespace) -> "Optional[Tuple[StandardsCache, Tuple[Layer, ...]]]":
+    """The standards cache (``--config``) and command-line layer (``--select``/``--ignore``)."""
+    from groundrules.hooks.runner import StandardsCache
 
     config: Optional[Path] = None
     if args.config:
         config = Path(args.config)
         if not config.is_file():
             _error(f"{args.config}: configuration file not found")
-            return EXIT_ERROR
+            return None
     overrides: Tuple[Layer, ...] = ()
     if args.select is not None or args.ignore is not None:
         overrides = (Layer("command line", select=args.select, ignore=args.ignore or ()),)
+    return StandardsCache(config=config), overrides
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from groundrules.hooks.files import discover
+    from groundrules.hooks.reports import json_report, text_report
+    from groundrules.hooks.runner import check_paths
+
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_ERROR
+    cache, overrides = settings
     files, errors = discover(args.paths)
-    outcome = check_paths(files, StandardsCache(config=config), overrides, args.jobs)
+    outcome = check_paths(files, cache, overrides, args.jobs)
     errors.extend(outcome.errors)
     failing = outcome.failing()
     if args.format == "json":
@@ -102,19 +116,13 @@ def run_check(args: argparse.Namespace) -> int:
 def run_fix(args: argparse.Namespace) -> int:
     from groundrules.hooks.files import discover
     from groundrules.hooks.fix import allowed_classes, fix_files, render
-    from groundrules.hooks.runner import StandardsCache
 
-    config: Optional[Path] = None
-    if args.config:
-        config = Path(args.config)
-        if not config.is_file():
-            _error(f"{args.config}: configuration file not found")
-            return EXIT_ERROR
-    overrides: Tuple[Layer, ...] = ()
-    if args.select is not None or args.ignore is not None:
-        overrides = (Layer("command line", select=args.select, ignore=args.ignore or ()),)
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_ERROR
+    cache, overrides = settings
     files, errors = discover(args.paths)
-    report = fix_files(files, StandardsCache(config=config), allowed_classes(args.unsafe_fixes), overrides, args.diff)
+    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff)
     sys.stdout.write(render(report, args.diff))
     for note in report.notes:
         sys.stderr.write(f"groundrules: {note}\n")
