@@ -129,6 +129,12 @@ def _counts(findings: Sequence[Finding]) -> Counter[str]:
     return Counter(f.code for f in findings)
 
 
+#: Passes over one file at most.  Two fixes on the same node (GR405 then GR414 on
+#: ``df.fillna(method="pad", inplace=True)``) need a second pass, because a fix finds its targets
+#: by their position in the text it was given; a third is a safety margin.
+MAX_PASSES = 3
+
+
 def fix_source(
     text: str,
     path: str,
@@ -138,7 +144,30 @@ def fix_source(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str] = None,
 ) -> FixOutcome:
-    """Apply every allowed fix for the findings in ``text``; never raises on bad input."""
+    """Apply every allowed fix for the findings in ``text``, pass after pass until nothing more
+    changes, so that a second ``fix`` run has nothing left to do; never raises on bad input."""
+    fixed: List[str] = []
+    dropped: List[Tuple[str, str]] = []
+    current = text
+    for _ in range(MAX_PASSES):
+        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name)
+        dropped.extend(d for d in outcome.dropped if d not in dropped)
+        if not outcome.fixed or outcome.text == current:
+            break
+        fixed.extend(outcome.fixed)
+        current = outcome.text
+    return FixOutcome(current, tuple(sorted(fixed)), tuple(dropped))
+
+
+def _fix_pass(
+    text: str,
+    path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    allowed: FrozenSet[FixClass],
+    module_name: Optional[str],
+) -> FixOutcome:
     data = text.encode("utf-8", "surrogatepass")
     before = check_source(data, path, rel_path, standards, rules, module_name).findings
     registry = fixes_by_code()
