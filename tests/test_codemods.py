@@ -39,7 +39,12 @@ def test_before_after_and_stable(source: Path) -> None:
                          ids=lambda p: p.name)
 def test_unsafe_fixes_need_opt_in(source: Path) -> None:
     text = source.read_text(encoding="utf-8")
-    assert run_fix(text, frozenset({FixClass.SAFE})) == text
+    from groundrules.rules.engine import check_source
+
+    safe_only = run_fix(text, frozenset({FixClass.SAFE}))
+    left = check_source(safe_only.encode(), "m.py", "m.py", STANDARDS, all_rules()).findings
+    # Without --unsafe-fixes the policy rewrites are not made: their findings remain.
+    assert any(f.fix is FixClass.UNSAFE for f in left)
 
 
 def test_every_fix_matches_a_rule_that_declares_it():
