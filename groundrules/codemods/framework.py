@@ -16,12 +16,12 @@ import inspect
 import pkgutil
 from collections import Counter
 from dataclasses import dataclass
-from typing import ClassVar, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Type, TypeVar
+from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Type, TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, ContextAwareTransformer
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from groundrules.rules.engine import check_source
 from groundrules.rules.framework import Finding, Rule
@@ -43,11 +43,17 @@ class Fix(ContextAwareTransformer):
         context: CodemodContext,
         targets: FrozenSet[Tuple[int, int]],
         standards: Optional[FileStandards] = None,
+        positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None,
     ) -> None:
         super().__init__(context)
         #: (line, 0-based character column) of the findings this fix may rewrite.
         self.targets = targets
         self.standards = standards
+        # Positions in the text the findings were computed on.  Fixes run one after another
+        # on one parse; a node an earlier fix left alone keeps its identity, so it is found
+        # here even if lines above it were deleted, and a node an earlier fix rebuilt is not
+        # (the next pass sees it).
+        self.positions = positions
         self.applied = 0
 
     def option(self, option: Option[T]) -> T:
@@ -56,10 +62,16 @@ class Fix(ContextAwareTransformer):
 
     def flagged(self, node: cst.CSTNode) -> bool:
         """True when a finding of this fix's codes starts at ``node``."""
-        try:
-            start = self.get_metadata(PositionProvider, node).start
-        except KeyError:
-            return False
+        if self.positions is not None:
+            where = self.positions.get(node)
+            if where is None:
+                return False
+            start = where.start
+        else:
+            try:
+                start = self.get_metadata(PositionProvider, node).start
+            except KeyError:
+                return False
         return (start.line, start.column) in self.targets
 
 
@@ -110,9 +122,10 @@ def _apply(
 ) -> Tuple[cst.Module, Counter[str]]:
     context = CodemodContext()
     applied: Counter[str] = Counter()
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     for fix in fixes:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        transformer = fix(context, _targets(findings, lines, fix.codes), standards)
+        transformer = fix(context, _targets(findings, lines, fix.codes), standards, positions)
         module = wrapper.visit(transformer)
         if transformer.applied:
             applied[fix.codes[0]] += transformer.applied

@@ -6,7 +6,7 @@ import ast
 
 from groundrules.rules.context import TEST_PATHS, Context
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity, str_option
+from groundrules.standards.schema import Category, FixClass, Severity, str_option
 
 ASSERT_EXCEPTION = str_option(
     "coding",
@@ -22,6 +22,7 @@ class AssertAsRuntimeValidation(Rule):
     name = "assert-as-runtime-validation"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = (
         "`assert` outside tests vanishes under `python -O`: test explicitly and raise {exception}"
     )
@@ -39,9 +40,11 @@ def normalise(rows: list) -> list:
     return rows
 """
     fix_safety = """
-SAFE: `assert c, m` -> `if not (c): raise AssertionError(m)`, the same behaviour without `-O`.
-POLICY (applied only with `--unsafe-fixes`) when `assert-exception` names another exception such
-as `ValueError`: callers catching `AssertionError` would no longer catch it.
+SAFE: `assert c, m` -> `if not (c): raise AssertionError(m)`, the same behaviour without `-O`
+(parentheses only when `c` needs them; `raise AssertionError` without a message).
+When `assert-exception` names another exception such as `ValueError` the rewrite would be POLICY
+(callers catching `AssertionError` would no longer catch it); it is not implemented, so those
+findings are SUGGEST.
 """
     options = (TEST_PATHS, ASSERT_EXCEPTION)
     bad = (
@@ -72,4 +75,4 @@ as `ValueError`: callers catching `AssertionError` would no longer catch it.
         if self._exempt:
             return
         exception = self.option(ASSERT_EXCEPTION)
-        self.report(node, exception=f"`{exception}`")
+        self.report(node, fixable=exception == "AssertionError", exception=f"`{exception}`")

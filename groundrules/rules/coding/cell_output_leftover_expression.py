@@ -6,7 +6,7 @@ import ast
 from typing import Optional
 
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _PURE = (ast.Name, ast.Attribute, ast.Subscript, ast.Compare)
 #: DataFrame/Series methods whose only use as a statement is to show their result in a cell.
@@ -21,6 +21,7 @@ class CellOutputLeftoverExpression(Rule):
     name = "cell-output-leftover-expression"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = "`{expr}` is computed and discarded (a leftover cell output): {advice}"
     what = """
 Finds module-level expression statements whose value is thrown away: a bare name, attribute,
@@ -46,7 +47,8 @@ logger.info("loaded %s rows", len(df))
 """
     fix_safety = """
 SAFE: the pure forms (names, attributes, subscripts, comparisons and the inspection calls) are
-deleted. `df.info()` prints, so deleting it changes output: no automatic fix, only the message.
+deleted, with the imports they leave unused; a block left empty gets `pass`. `df.info()` prints,
+so deleting it changes output: no automatic fix, only the message.
 """
     options = ()
     bad = (

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple, Union
 
-from groundrules.rules.context import Context
+from groundrules.rules.context import FUNCTION_NODES, Context
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 #: Flags with a conventional meaning that are not experiments.
@@ -31,6 +31,36 @@ def _literal_truth(node: ast.expr) -> Optional[bool]:
     return None
 
 
+_BINDERS = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
+    ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom,
+)
+
+
+def _removal_changes_scope(body: List[ast.stmt], in_function: bool) -> bool:
+    """True when deleting ``body`` could change more than dead code: a `global`/`nonlocal`
+    declaration, or, in a function, a `yield` (it makes the function a generator) or a binding
+    (it makes the name local)."""
+    stack: List[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            return True
+        if in_function:
+            if isinstance(node, _BINDERS) or (isinstance(node, ast.ExceptHandler) and node.name):
+                return True
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                return True
+            if isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                return True
+            if isinstance(node, ast.MatchMapping) and node.rest:
+                return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue  # its inside is another scope (its name was checked above)
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 @dataclass
 class _Flag:
     """A module-level name that might be a boolean switch."""
@@ -46,6 +76,7 @@ class DeadExperimentalBranch(Rule):
     name = "dead-experimental-branch"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = "{what}: delete the dead branch (version control keeps it)"
     what = """
 Finds `if` and `while` statements whose test is a literal that is always false (`if False:`,
@@ -70,7 +101,10 @@ else:
     model = "old"
 """
     fix_safety = """
-SAFE for literal tests: the body is dropped and the `else` branch (if any) is kept, dedented.
+SAFE for literal tests: the body is dropped and the `else` branch (if any) is kept, dedented (the
+whole `if` goes when there is no `else`); `while False:` is removed. Not rewritten (SUGGEST):
+`elif` chains, `while ... else`, dead bodies with `global`/`nonlocal`, and, inside a function, dead
+bodies that bind a name or `yield` (deleting them would change the function's scope or kind).
 For tests on a named constant the message suggests the same, but nothing is rewritten (SUGGEST):
 another module may set the flag.
 """
@@ -113,7 +147,12 @@ another module may set the flag.
         test = node.test
         truth = _literal_truth(test)
         if truth is False:
-            self.report(test, what=f"`if {ast.unparse(test)}:` never runs its body")
+            parent = self.ctx.parent
+            in_chain = (isinstance(parent, ast.If) and parent.orelse == [node]) or (
+                len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)
+            )
+            fixable = not in_chain and not _removal_changes_scope(node.body, self._in_function())
+            self.report(test, fixable=fixable, what=f"`if {ast.unparse(test)}:` never runs its body")
             return
         name, _ = self._flag_test(test)
         if name is not None:
@@ -121,7 +160,11 @@ another module may set the flag.
 
     def visit_While(self, node: ast.While) -> None:
         if _literal_truth(node.test) is False:
-            self.report(node.test, what=f"`while {ast.unparse(node.test)}:` never runs its body")
+            fixable = not node.orelse and not _removal_changes_scope(node.body, self._in_function())
+            self.report(node.test, fixable=fixable, what=f"`while {ast.unparse(node.test)}:` never runs its body")
+
+    def _in_function(self) -> bool:
+        return isinstance(self.ctx.enclosing_scope(), FUNCTION_NODES)
 
     # -- named switches -------------------------------------------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -210,4 +253,4 @@ another module may set the flag.
                     what = f"the `else` of `if {spelled}:` never runs: `{name}` is always {flag.value}"
                 else:
                     continue
-                self.report(node.test, what=what)
+                self.report(node.test, fixable=False, what=what)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from groundrules.rules.context import Context
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.imports import call_name
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 #: Calls that stop the program for an interactive session.
 _CALLS = frozenset(
@@ -34,6 +35,8 @@ _CALLS = frozenset(
     }
 )
 _CALL_NAMES = frozenset(name.rpartition(".")[2] for name in _CALLS)
+#: Calls the fix deletes when they are a whole statement.
+_DELETABLE = frozenset({"breakpoint", "pdb.set_trace"})
 #: Debugger modules: importing them at all is a leftover.
 _MODULES = frozenset({"pdb", "ipdb", "pudb"})
 _ANY_CALL_MODULES = frozenset({"ipdb", "pudb"})
@@ -56,6 +59,7 @@ class DebuggerLeftover(Rule):
     name = "debugger-leftover"
     category = Category.CODING
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = "debugger leftover {what}: delete it before committing"
     what = """
 Finds `breakpoint()`, `pdb.set_trace()` and other `pdb`/`ipdb`/`pudb` calls, `IPython.embed()`,
@@ -75,7 +79,9 @@ def train(rows: int) -> None:
     logger.debug("training on %s rows", rows)
 """
     fix_safety = """
-SAFE: the call (when it is a bare statement) and the then-unused import are deleted.
+SAFE: a `breakpoint()` or `pdb.set_trace()` call that is a whole statement is deleted, with its
+import once unused; `import pdb` is deleted when nothing else uses `pdb`. The other debuggers, and
+calls whose value is used, have no automatic fix.
 """
     bad = (
         "def f(x):\n    breakpoint()\n    return x\n",
@@ -100,6 +106,7 @@ SAFE: the call (when it is a bare statement) and the then-unused import are dele
         super().__init__(ctx)
         #: Any call into these modules is a debugger call.
         self._debugger_imported = bool(ctx.imports.tops & _ANY_CALL_MODULES)
+        self._pdb_only_set_trace: Optional[bool] = None  # computed at the first `import pdb`
 
     def visit_Call(self, node: ast.Call) -> None:
         name = call_name(node)
@@ -108,17 +115,24 @@ SAFE: the call (when it is a bare statement) and the then-unused import are dele
         if name in _CALL_NAMES:
             qualname = self.ctx.qualname(node.func)
             if qualname in _CALLS:
-                self.report(node, what=f"`{qualname}()`")
+                parent = self.ctx.parent
+                statement = isinstance(parent, ast.Expr) and parent.value is node
+                fixable = statement and qualname in _DELETABLE
+                self.report(node, fixable=fixable, what=f"`{qualname}()`")
                 return
         if self._debugger_imported:
             qualname = self.ctx.qualname(node.func)
             if qualname is not None and qualname.partition(".")[0] in _ANY_CALL_MODULES:
-                self.report(node, what=f"`{qualname}()`")
+                self.report(node, fixable=False, what=f"`{qualname}()`")
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.name.partition(".")[0] in _MODULES:
-                self.report(node, what=f"`import {alias.name}`")
+                fixable = len(node.names) == 1 and alias.name == "pdb" and alias.asname is None
+                if fixable and self._pdb_only_set_trace is None:
+                    self._pdb_only_set_trace = _pdb_only_in_set_trace_statements(self.ctx.tree)
+                fixable = fixable and bool(self._pdb_only_set_trace)
+                self.report(node, fixable=fixable, what=f"`import {alias.name}`")
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or node.module is None:
@@ -126,5 +140,24 @@ SAFE: the call (when it is a bare statement) and the then-unused import are dele
         module = node.module
         for alias in node.names:
             if module.partition(".")[0] in _MODULES or (module, alias.name) in _FROM_IMPORTS:
-                self.report(node, what=f"`from {module} import {alias.name}`")
+                self.report(node, fixable=False, what=f"`from {module} import {alias.name}`")
                 return
+
+
+def _pdb_only_in_set_trace_statements(tree: ast.Module) -> bool:
+    """Every use of the name ``pdb`` is a whole-statement ``pdb.set_trace(...)`` call."""
+    deletable = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr == "set_trace"
+                and isinstance(func.value, ast.Name)
+            ):
+                deletable.add(id(func.value))
+    return all(
+        id(node) in deletable
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == "pdb"
+    )

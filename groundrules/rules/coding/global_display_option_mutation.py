@@ -7,7 +7,7 @@ from typing import Optional
 
 from groundrules.rules.context import literal_string
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _NAMES = frozenset(
     {
@@ -71,6 +71,7 @@ class GlobalDisplayOptionMutation(Rule):
     name = "global-display-option-mutation"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = "`{what}` at import changes global display state for every importer: {advice}"
     what = """
 Finds, at module level (outside the `if __name__ == "__main__":` block): `pd.set_option("display.*",
@@ -91,10 +92,12 @@ def show(df: pd.DataFrame) -> str:
         return df.to_string()
 """
     fix_safety = """
-SAFE for the pandas `display.*` forms (`pd.set_option("display.*", ...)` and assignments to
-`pd.options.display.*`): the statement is deleted, it only affects presentation. The NumPy,
-seaborn and matplotlib forms have no automatic fix: move them into the reporting code or use
-`np.printoptions(...)` / `plt.style.context(...)` as a context manager.
+SAFE for the pandas `display.*` forms (`pd.set_option("display.*", ...)` as a statement, every key a
+display option, and single-target assignments to `pd.options.display.*`), when the values contain
+no calls: the statement is deleted, it only affects presentation, and so are the imports it leaves
+unused. Other forms, and the NumPy, seaborn and matplotlib calls, have no automatic fix: move them
+into the reporting code or use `np.printoptions(...)` / `plt.style.context(...)` as a context
+manager.
 """
     options = ()
     requires = frozenset({"pandas", "numpy", "seaborn", "matplotlib"})
@@ -131,29 +134,55 @@ seaborn and matplotlib forms have no automatic fix: move them into the reporting
             return
         if name in _PANDAS_SET_OPTION:
             if any(_display_key(literal_string(a)) for a in node.args[::2]):
-                self.report(node, what=f"{name}(...)", advice="delete it or use pd.option_context")
+                parent = self.ctx.parent
+                fixable = (
+                    isinstance(parent, ast.Expr)
+                    and parent.value is node
+                    and not node.keywords
+                    and len(node.args) % 2 == 0
+                    and all(_display_key(literal_string(a)) for a in node.args[::2])
+                    and all(_inert(a) for a in node.args[1::2])
+                )
+                self.report(
+                    node,
+                    fixable=fixable,
+                    what=f"{name}(...)",
+                    advice="delete it or use pd.option_context",
+                )
         elif name in _OTHERS:
             advice = "move it into the reporting code or use a context manager"
             self.report(node, fixable=False, what=f"{name}(...)", advice=advice)
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        deletable = len(node.targets) == 1 and _inert(node.value)
         for target in node.targets:
-            self._check_target(target)
+            self._check_target(target, deletable)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self._check_target(node.target)
+        self._check_target(node.target, _inert(node.value))
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._check_target(node.target)
+        self._check_target(node.target, False)
 
-    def _check_target(self, target: ast.expr) -> None:
+    def _check_target(self, target: ast.expr, deletable: bool) -> None:
         if not isinstance(target, ast.Attribute):
             return
         name: Optional[str] = self.ctx.qualname(target)
         if name is None or not name.startswith("pandas.options.display."):
             return
         if self._at_import():
-            self.report(target, what=name, advice="delete it or use pd.option_context")
+            self.report(
+                target, fixable=deletable, what=name, advice="delete it or use pd.option_context"
+            )
 
     def _at_import(self) -> bool:
         return self.ctx.at_module_level() and not self.ctx.in_main_guard()
+
+
+def _inert(node: Optional[ast.AST]) -> bool:
+    """A value whose evaluation calls nothing: deleting it loses no effect but the option's."""
+    if node is None or isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+        return False
+    if isinstance(node, ast.Lambda):
+        return _inert(node.args)  # the body runs only when called; the defaults run now
+    return all(_inert(child) for child in ast.iter_child_nodes(node))

@@ -6,7 +6,7 @@ import ast
 from typing import Optional
 
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 #: IPython imports that GR116 (debugger-leftover) reports instead.
 _DEBUGGER_MODULES = ("IPython.core.debugger", "IPython.terminal.debugger")
@@ -32,6 +32,7 @@ class NotebookDisplayCall(Rule):
     name = "notebook-display-call"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = "{what} makes {family} a runtime dependency and does nothing headless: {advice}"
     what = """
 Finds `display(...)` (the name IPython injects, or imported from `IPython.display`), other
@@ -60,9 +61,9 @@ def summarise(df: pd.DataFrame) -> None:
     logger.info("summary:\\n%s", df.describe())
 """
     fix_safety = """
-SAFE: a call that is a bare expression statement (`display(df)`, `drive.mount(...)`) is deleted,
-with its import once unused. A call whose value is used, and the imports themselves, have no
-automatic fix: the message says what to use instead.
+SAFE: a `display(...)` call that is a bare expression statement (`display(df)`) is deleted, with
+its imports once unused. Other calls (`HTML(...)`, `drive.mount(...)`), a `display(...)` whose value
+is used, and the imports themselves have no automatic fix: the message says what to use instead.
 """
     options = ()
     bad = (
@@ -92,7 +93,11 @@ automatic fix: the message says what to use instead.
             family = _notebook_module(alias.name)
             if family is not None and not self._optional_import():
                 self.report(
-                    node, what=f"`import {alias.name}`", family=family, advice=_advice(family)
+                    node,
+                    fixable=False,
+                    what=f"`import {alias.name}`",
+                    family=family,
+                    advice=_advice(family),
                 )
                 return
 
@@ -110,7 +115,13 @@ automatic fix: the message says what to use instead.
             return
         if self._optional_import():
             return
-        self.report(node, what=f"`from {module} import ...`", family=family, advice=_advice(family))
+        self.report(
+            node,
+            fixable=False,
+            what=f"`from {module} import ...`",
+            family=family,
+            advice=_advice(family),
+        )
 
     def _optional_import(self) -> bool:
         for ancestor in self.ctx.ancestors:
@@ -133,7 +144,11 @@ automatic fix: the message says what to use instead.
         if isinstance(func, ast.Name):
             if func.id == "display" and self._injected_display(func):
                 self.report(
-                    node, what="`display(...)`", family="IPython", advice=_advice("IPython")
+                    node,
+                    fixable=self._statement(node),
+                    what="`display(...)`",
+                    family="IPython",
+                    advice=_advice("IPython"),
                 )
                 return
         elif not isinstance(func, ast.Attribute):
@@ -143,9 +158,22 @@ automatic fix: the message says what to use instead.
             return
         if name.startswith("IPython.display."):
             short = name.rsplit(".", 1)[1]
-            self.report(node, what=f"`{short}(...)`", family="IPython", advice=_advice("IPython"))
+            self.report(
+                node,
+                fixable=short == "display" and self._statement(node),
+                what=f"`{short}(...)`",
+                family="IPython",
+                advice=_advice("IPython"),
+            )
         elif name in _COLAB_CALLS:
-            self.report(node, what="`drive.mount(...)`", family="Colab", advice=_advice("Colab"))
+            self.report(
+                node, fixable=False, what="`drive.mount(...)`", family="Colab", advice=_advice("Colab")
+            )
+
+    def _statement(self, node: ast.Call) -> bool:
+        """The call is a whole expression statement (so deleting it drops no value)."""
+        parent = self.ctx.parent
+        return isinstance(parent, ast.Expr) and parent.value is node
 
     def _injected_display(self, func: ast.Name) -> bool:
         """``display`` neither imported nor bound in the module nor a parameter of a function."""

@@ -7,7 +7,7 @@ from typing import Optional, Set, Tuple, Union
 
 from groundrules.rules.context import Context, has_kwargs_splat, keyword, literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _OPENERS = frozenset({"open", "io.open"})
 _PATH_CLASSES = frozenset(
@@ -40,6 +40,7 @@ class OpenWithoutEncoding(Rule):
     name = "open-without-encoding"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = "{call} in text mode without `encoding=`: pass `encoding=\"utf-8\"`"
     what = """
 Finds text-mode `open()` / `io.open()` calls and `Path.open()`, `Path.read_text()` and

@@ -7,7 +7,7 @@ from typing import List, Union
 
 from groundrules.rules.context import FUNCTION_NODES
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -15,6 +15,36 @@ _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 def _is_private(name: str) -> bool:
     """`_helper` and `__mangled` are private; dunders such as `__init__` are public interface."""
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _returns_nothing(node: _Function) -> bool:
+    """True when the body (nested functions, classes and lambdas excluded) has no `return <value>`
+    and no `yield`, so `-> None` is its return type.  Stubs (`...`, `raise NotImplementedError`,
+    `@abstractmethod`, `@overload`) are left alone: their overrides decide the type."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+        if name in ("abstractmethod", "overload"):
+            return False
+    for statement in node.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            if statement.value.value is Ellipsis:
+                return False
+        elif isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                return False
+    stack: List[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(current, ast.Return) and current.value is not None:
+            return False
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return False
+        stack.extend(ast.iter_child_nodes(current))
+    return True
 
 
 def _is_staticmethod(node: _Function) -> bool:
@@ -31,6 +61,7 @@ class PublicFunctionMissingAnnotations(Rule):
     name = "public-function-missing-annotations"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = "public {kind} `{function}` lacks {missing}: annotate its interface"
     what = """
 Finds public functions and methods (names without a leading underscore; dunder methods such as
@@ -59,8 +90,9 @@ class Model:
         self.rows = rows
 """
     fix_safety = """
-SAFE: `-> None` is added when the body (nested functions excluded) has no `return <value>` and
-no `yield`. Parameter annotations cannot be inferred: SUGGEST.
+SAFE: `-> None` is added when the return annotation is the only thing missing and the body
+(nested functions, classes and lambdas excluded) has no `return <value>` and no `yield`.
+Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix marker).
 """
     bad = (
         "def mean(values):\n    return sum(values) / len(values)\n",
@@ -113,6 +145,7 @@ no `yield`. Parameter annotations cannot be inferred: SUGGEST.
             params.append(args.kwarg)
         unannotated = [p.arg for p in params if p.annotation is None]
         missing: List[str] = []
+        return_only = False
         if unannotated:
             listed = ", ".join(f"`{name}`" for name in unannotated[:4])
             more = ", ..." if len(unannotated) > 4 else ""
@@ -123,11 +156,13 @@ no `yield`. Parameter annotations cannot be inferred: SUGGEST.
                 p.annotation is not None for p in params
             )
             if not typed_init:
+                return_only = not missing and _returns_nothing(node)
                 missing.append("a return annotation")
         if not missing:
             return
         self.report(
             (node.lineno, node.col_offset),
+            fixable=return_only,
             kind="method" if in_class else "function",
             function=node.name,
             missing=" and ".join(missing),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+from typing import Iterator, Optional
 
 from groundrules.rules.context import keyword
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 
 class InplaceTrue(Rule):
@@ -14,6 +15,7 @@ class InplaceTrue(Rule):
     name = "inplace-true"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = (
         "`.{method}(..., inplace=True)` returns None and blocks chaining: assign the result, "
         "`x = x.{method}(...)`"
@@ -34,9 +36,10 @@ df = df.dropna(subset=["amount"]).rename(columns={"amount": "amount_eur"})
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): the statement
-`x.m(..., inplace=True)` -> `x = x.m(...)` when `x` is a plain pandas-typed name; another name
+`x.m(..., inplace=True)` -> `x = x.m(...)` when `x` is a plain pandas-typed name bound in the
+current scope (a module-level frame used in a function would become a local); another name
 bound to the same frame no longer sees the change. Attribute or subscript receivers
-(`self.df.m(...)`, `frames[k].m(...)`) are SUGGEST.
+(`self.df.m(...)`, `frames[k].m(...)`), class bodies and calls whose result is used are SUGGEST.
 """
     requires = frozenset({"pandas"})
     bad = (
@@ -71,6 +74,40 @@ bound to the same frame no longer sees the change. Attribute or subscript receiv
             # An imported API of another library (`torch.nn.ReLU(inplace=True)`), not a method.
             return
         receiver = func.value
-        plain = isinstance(receiver, ast.Name) and self.ctx.pandas.is_pandas(receiver)
+        plain = (
+            isinstance(receiver, ast.Name)
+            and self.ctx.pandas.is_pandas(receiver)
+            and _bound_in_scope(self.ctx.enclosing_scope(), receiver.id)
+        )
         statement = isinstance(self.ctx.parent, ast.Expr)
         self.report(node, fixable=plain and statement, method=func.attr)
+
+
+def _bound_in_scope(scope: Optional[ast.AST], name: str) -> bool:
+    """True when assigning ``name`` here rebinds the same variable the call reads."""
+    if scope is None:
+        return True
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    args = scope.args
+    params = args.posonlyargs + args.args + args.kwonlyargs
+    if any(a.arg == name for a in params):
+        return True
+    for node in _own_nodes(scope):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    return False
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function body, not descending into nested scopes or comprehensions."""
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+              ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    stack = list(getattr(scope, "body", []))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, nested):
+            stack.extend(ast.iter_child_nodes(node))

@@ -7,12 +7,14 @@ from typing import Dict, Optional, Set
 
 from groundrules.rules.context import Context, literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _METHODS = frozenset({"append", "iteritems", "fillna", "isnull", "notnull"})
 #: Converters that return an Index (or an array) unless given a Series: `Index.append` is alive.
 _INDEX_CONVERTERS = frozenset({"pandas.to_datetime", "pandas.to_timedelta"})
 _FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
+#: Keywords of ``fillna`` that ``ffill``/``bfill`` take with the same meaning.
+_FILL_KEPT = frozenset({"method", "axis", "inplace", "limit", "downcast"})
 
 _APPEND = "`{recv}.append(...)` was removed in pandas 2.0 (and is quadratic in a loop): use `pd.concat([{recv}, other])`"
 _ITERITEMS = "`{recv}.iteritems()` was removed in pandas 2.0: use `{recv}.items()`"
@@ -27,6 +29,7 @@ class RemovedOrDeprecatedPandasApi(Rule):
     name = "removed-or-deprecated-pandas-api"
     category = Category.DATA_SCIENCE
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = _APPEND
     what = """
 Finds pandas APIs that were removed or deprecated: `DataFrame.append`/`Series.append` and
@@ -48,10 +51,12 @@ df = df.ffill()
 missing = df.isna()
 """
     fix_safety = """
-COND: `a.append(b, ignore_index=...)` -> `pd.concat([a, b], ignore_index=...)` when `b` is a
-pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems()` ->
-`.items()`, `fillna(method="ffill")` -> `.ffill()` (likewise `bfill`), `.isnull()` -> `.isna()`,
-`.notnull()` -> `.notna()`. `.ix` and `pd.datetime`: SUGGEST.
+SAFE: `.iteritems()` -> `.items()`, `.isnull()` -> `.isna()`, `.notnull()` -> `.notna()`, and
+`fillna(method="ffill")` -> `.ffill()` (likewise `pad`, `bfill`, `backfill`) when the method is a
+string literal and the other arguments are keywords `ffill` takes (`axis`, `inplace`, `limit`,
+`downcast`); with a value or positional arguments it is SUGGEST. `a.append(b)` ->
+`pd.concat([a, b])` is COND in the spec but not rewritten yet (SUGGEST); `.ix` and `pd.datetime`:
+SUGGEST.
 """
     requires = frozenset({"pandas"})
     bad = (
@@ -126,7 +131,7 @@ pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems
         method = func.attr
         if method == "append":
             if not self._is_index(receiver):
-                self.report(node, _APPEND, recv=recv)
+                self.report(node, _APPEND, recv=recv, fixable=False)
         elif method == "iteritems":
             self.report(node, _ITERITEMS, recv=recv)
         elif method == "fillna":
@@ -135,7 +140,12 @@ pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems
                     fill = literal_string(kw.value)
                     if fill in _FILL_METHODS:
                         self.report(
-                            node, _FILLNA, recv=recv, method=fill, replacement=_FILL_METHODS[fill]
+                            node,
+                            _FILLNA,
+                            recv=recv,
+                            method=fill,
+                            replacement=_FILL_METHODS[fill],
+                            fixable=_plain_fill(node),
                         )
         else:
             replacement = "isna" if method == "isnull" else "notna"
@@ -147,6 +157,11 @@ pandas object (a dict `b` needs `pd.DataFrame([b])`: SUGGEST). SAFE: `.iteritems
                 self.report(node, _IX, fixable=False)
         elif node.attr == "datetime" and self.ctx.qualname(node) == "pandas.datetime":
             self.report(node, _DATETIME, fixable=False)
+
+
+def _plain_fill(node: ast.Call) -> bool:
+    """``fillna(method=...)`` with only keywords that ``ffill``/``bfill`` also take."""
+    return not node.args and all(kw.arg in _FILL_KEPT for kw in node.keywords)
 
 
 def _short(node: ast.AST) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 
 class ValuesInsteadOfToNumpy(Rule):
@@ -13,6 +13,7 @@ class ValuesInsteadOfToNumpy(Rule):
     name = "values-instead-of-to-numpy"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = "`.values` on a pandas object: use `.to_numpy()` (or `.array`) to say which type you want"
     what = """
 Finds `.values` attribute reads, not calls, on receivers known to be a pandas DataFrame or Series.
@@ -30,14 +31,15 @@ X = df[["a", "b"]].to_numpy()
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes`): `x.values` -> `x.to_numpy()` on a pandas-typed
-receiver; for extension dtypes the result type changes from ExtensionArray to ndarray.
+receiver; for extension dtypes the result type changes from ExtensionArray to ndarray. Writes
+through the array (`df.values[0] = 1`) are SUGGEST: `.to_numpy()` may return a copy.
 """
     requires = frozenset({"pandas"})
     bad = (
         "import pandas as pd\ndf = pd.read_csv('x.csv')\nX = df.values\n",
         "import pandas as pd\ndf = pd.read_csv('x.csv')\ny = df['target'].values\n",
         "import pandas as pd\n\ndef f(s: pd.Series):\n    return s.values.sum()\n",
-        "from pandas import DataFrame\nX = DataFrame({'a': [1]}).dropna().values\n",
+        "from pandas import DataFrame\n\ndef f():\n    return DataFrame({'a': [1]}).dropna().values\n",
     )
     good = (
         # dict.values() is a call, and the receiver is no pandas object.
@@ -60,4 +62,10 @@ receiver; for extension dtypes the result type changes from ExtensionArray to nd
         if isinstance(parent, ast.Call) and parent.func is node:
             return
         if self.ctx.pandas.is_pandas(node.value):
-            self.report(node)
+            # `df.values[i] = v` writes through the array; `.to_numpy()` may be a copy.
+            written = (
+                isinstance(parent, ast.Subscript)
+                and parent.value is node
+                and not isinstance(parent.ctx, ast.Load)
+            )
+            self.report(node, fixable=not written)

@@ -8,7 +8,7 @@ from typing import Dict, Optional, Tuple
 from groundrules.rules.context import Context
 from groundrules.rules.datascience._exprs import is_true, keyword_value, target_names
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat"})
 _MASK_METHODS = frozenset(
@@ -40,6 +40,7 @@ class WriteToFilteredCopy(Rule):
     name = "write-to-filtered-copy"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = (
         "`{name}` is a filtered slice of a frame (line {line}) without `.copy()`: writing to it "
         "may or may not reach the original; add `.copy()` to its definition"
@@ -64,6 +65,7 @@ recent["amount_k"] = recent["amount"] / 1000
     fix_safety = """
 SAFE: append `.copy()` to the defining expression. Copy-on-Write already treats the slice as a
 copy, so making it explicit changes nothing there and removes the ambiguity under pandas 2.
+The finding is reported at the write; the fix rewrites the definition the rule traced it to.
 """
     requires = frozenset({"pandas"})
     bad = (

@@ -13,7 +13,7 @@ from groundrules.rules.security._http_clients import (
     ClientBindings,
     is_none,
 )
-from groundrules.standards.schema import Category, Severity, int_option
+from groundrules.standards.schema import Category, FixClass, Severity, int_option
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -31,6 +31,7 @@ class HttpRequestWithoutTimeout(Rule):
     name = "http-request-without-timeout"
     category = Category.SECURITY
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = (
         "`{call}()` {problem}: pass `timeout={timeout}` (seconds) so a stalled server cannot hang "
         "the job"

@@ -6,7 +6,7 @@ import ast
 
 from groundrules.rules.context import has_kwargs_splat, keyword
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _TORCH_LOADS = frozenset({"torch.load", "torch.serialization.load"})
 
@@ -16,6 +16,7 @@ class TorchLoadWithoutWeightsOnly(Rule):
     name = "torch-load-without-weights-only"
     category = Category.SECURITY
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = (
         "`{call}()` without `weights_only=`: pass `weights_only=True` so loading a checkpoint "
         "cannot run code (the default changed in PyTorch 2.6)"
@@ -41,8 +42,9 @@ state = torch.load("model.pt", map_location="cpu", weights_only=True)
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): add `weights_only=True` when the
-keyword is absent and no `pickle_module=` or `**kwargs` is passed (TorchFix's TOR102 rewrite,
-which its authors call somewhat unsafe: checkpoints holding arbitrary objects stop loading).
+keyword is absent and no `pickle_module` (by keyword, positionally or maybe in `*args`) or
+`**kwargs` is passed (TorchFix's TOR102 rewrite, which its authors call somewhat unsafe:
+checkpoints holding arbitrary objects stop loading).
 An explicit `weights_only=False` is never rewritten (SUGGEST).
 """
     requires = frozenset({"torch"})
@@ -73,7 +75,14 @@ An explicit `weights_only=False` is never rewritten (SUGGEST).
         flag = keyword(node, "weights_only")
         if flag is None:
             if not has_kwargs_splat(node):
-                self.report(node, call=call)
+                # `weights_only=True` with a `pickle_module` (by keyword, third positional or
+                # maybe in `*args`) raises, so those calls are not rewritten.
+                pickle_module = (
+                    keyword(node, "pickle_module") is not None
+                    or len(node.args) >= 3
+                    or any(isinstance(arg, ast.Starred) for arg in node.args)
+                )
+                self.report(node, call=call, fixable=not pickle_module)
             return
         if isinstance(flag.value, ast.Constant) and flag.value.value is False:
             self.report(node, self.unsafe_message, fixable=False, call=call)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Tuple
 from groundrules.rules.context import has_kwargs_splat, keyword, literal_string
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.shared_options import TARGET_PYTHON
-from groundrules.standards.schema import Category, Severity, globs_option
+from groundrules.standards.schema import Category, FixClass, Severity, globs_option
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -54,6 +54,7 @@ class WeakHash(Rule):
     name = "weak-hash"
     category = Category.SECURITY
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = (
         "`{call}` is a broken hash: if it only fingerprints or buckets data, say so with "
         "`usedforsecurity=False`; otherwise use `hashlib.sha256`"
@@ -83,8 +84,8 @@ digest = hashlib.sha256(payload).hexdigest()
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecurity=False`, when
-`target-python` is 3.9 or later. In `security-modules` there is no automatic fix (SUGGEST a strong
-hash such as `hashlib.sha256`).
+`target-python` is 3.9 or later. An explicit `usedforsecurity=True` is never rewritten, and in
+`security-modules` there is no automatic fix (SUGGEST a strong hash such as `hashlib.sha256`).
 """
     options = (SECURITY_MODULES, TARGET_PYTHON)
     requires = frozenset({"hashlib"})
@@ -146,4 +147,5 @@ hash such as `hashlib.sha256`).
             isinstance(flag.value, ast.Constant) and flag.value.value is True
         ):
             return  # False, or a variable: the caller decided
-        self.report(node, call=call, fixable=self._flag_ok)
+        # An explicit `usedforsecurity=True` claims the hash protects something: not rewritten.
+        self.report(node, call=call, fixable=self._flag_ok and flag is None)
