@@ -4,9 +4,7 @@ Not a fix itself (it lives outside ``fixes/`` so it is not collected): ``DeleteS
 every small statement its rule flagged, keeps blocks non-empty with ``pass``, and schedules the
 imports the deleted statements used for removal (the framework removes them only if unused).
 
-A deleted line is replaced by blank lines, as many as it had, and comments above it are kept:
-the fixes that run after this one in the same pass match their findings by the original line
-numbers, so no line may move (the unused imports are removed after every fix has run).
+A deleted line goes, and the comments above it are kept (moved onto the next statement).
 """
 
 from __future__ import annotations
@@ -101,10 +99,9 @@ class DeleteStatements(Fix):
             return updated_node
         if kept:
             return updated_node.with_changes(body=kept)
-        # A placeholder the enclosing body replaces with blank lines, as many as the statement had.
-        own = cst.Module(body=[]).code_for_node(updated_node.with_changes(leading_lines=())).count("\n")
+        # A placeholder the enclosing body drops, its leading comments carried to the next line.
         placeholder = updated_node.with_changes(body=[cst.Pass()])
-        lines = list(updated_node.leading_lines) + [_blank() for _ in range(max(own, 1))]
+        lines = list(updated_node.leading_lines)
         self._dropped[id(placeholder)] = (placeholder, lines)
         return placeholder
 
@@ -149,7 +146,7 @@ class DeleteStatements(Fix):
             return updated_node
         body, rest = self._body(updated_node.body)
         if not body:  # `pass` takes the place of the last line deleted
-            body, rest = [cst.SimpleStatementLine([cst.Pass()], leading_lines=rest[:-1])], []
+            body, rest = [cst.SimpleStatementLine([cst.Pass()], leading_lines=rest)], []
         return updated_node.with_changes(body=body, footer=rest + list(updated_node.footer))
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
@@ -158,6 +155,3 @@ class DeleteStatements(Fix):
         body, rest = self._body(updated_node.body)
         return updated_node.with_changes(body=body, footer=rest + list(updated_node.footer))
 
-
-def _blank() -> cst.EmptyLine:
-    return cst.EmptyLine(indent=False)
