@@ -120,3 +120,28 @@ def test_check_marks_fixable_findings_with_the_flag_needed(tmp_path):
     out = run_cli(["check"], tmp_path).stdout
     assert "GR206 `yaml.load(...)` can construct arbitrary Python objects: use `yaml.safe_load(...)` [*]" in out
     assert "[*unsafe]" in out and "--unsafe-fixes" in out
+
+
+def test_whole_prototype_in_examples(tmp_path):
+    import json
+    import shutil
+
+    from conftest import ROOT
+
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    proto = tmp_path / "examples" / "churn" / "notebooks" / "churn_prototype.py"
+    safe = run_cli(["fix", "examples"], tmp_path)
+    assert safe.returncode == 1 and "GR105 x1" in safe.stdout and "GR111" not in safe.stdout
+    unsafe = run_cli(["fix", "--unsafe-fixes", "examples"], tmp_path)
+    assert unsafe.returncode == 1, unsafe.stderr
+    text = proto.read_text(encoding="utf-8")
+    for expected in ("yaml.safe_load(", 'encoding="utf-8"', "timeout=20", "df = df.dropna()",
+                     "except Exception:", ".to_numpy()"):
+        assert expected in text, expected
+    compile(text, str(proto), "exec")
+    again = run_cli(["fix", "--unsafe-fixes", "examples"], tmp_path)
+    assert again.returncode == 0 and "Nothing to fix." in again.stdout
+    doc = json.loads(run_cli(["check", "--format", "json", "examples"], tmp_path).stdout)
+    assert not [f for f in doc["findings"] if f["fix"]]
+    # What needs a human is still reported: the secret, the leakage, the chained indexing.
+    assert {"GR201", "GR410", "GR403"} <= {f["code"] for f in doc["findings"]}

@@ -16,7 +16,7 @@ import inspect
 import pkgutil
 from collections import Counter
 from dataclasses import dataclass
-from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Type, TypeVar
+from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Type, TypeVar, Union, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext, ContextAwareTransformer
@@ -113,6 +113,41 @@ def _targets(findings: Sequence[Finding], lines: Sequence[str], codes: Tuple[str
     return frozenset(out)
 
 
+class _Together(cst.CSTTransformer):
+    """Every fix in one traversal, so each sees the nodes of the tree the findings were
+    computed on: ``original_node`` is the parsed node, ``updated_node`` what the fixes before it
+    in the chain made of it.  (Running fixes one after another would hand later ones rebuilt
+    nodes, whose positions no longer match the findings.)"""
+
+    def __init__(self, fixes: Sequence[Fix]) -> None:
+        super().__init__()
+        self.fixes = fixes
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        wanted = False
+        for fix in self.fixes:
+            wanted = fix.on_visit(node) or wanted
+        return wanted
+
+    def on_leave(  # type: ignore[override]
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
+        result: Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]] = updated_node
+        for fix in self.fixes:
+            if not isinstance(result, type(original_node)):
+                break  # an earlier fix removed or replaced the node: the rest do not apply
+            result = fix.on_leave(original_node, result)
+        return result
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        for fix in self.fixes:
+            fix.on_visit_attribute(node, attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        for fix in self.fixes:
+            fix.on_leave_attribute(original_node, attribute)
+
+
 def _apply(
     module: cst.Module,
     fixes: Sequence[Type[Fix]],
@@ -121,20 +156,26 @@ def _apply(
     standards: FileStandards,
 ) -> Tuple[cst.Module, Counter[str]]:
     context = CodemodContext()
-    applied: Counter[str] = Counter()
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    dependencies = {dep for fix in fixes for dep in fix.get_inherited_dependencies()}
+    metadata = wrapper.resolve_many(dependencies)
+    positions = cast(Mapping[cst.CSTNode, CodeRange], metadata[PositionProvider])
+    instances = []
     for fix in fixes:
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        transformer = fix(context, _targets(findings, lines, fix.codes), standards, positions)
-        module = wrapper.visit(transformer)
-        if transformer.applied:
-            applied[fix.codes[0]] += transformer.applied
+        instance = fix(dataclasses.replace(context, wrapper=wrapper), _targets(findings, lines, fix.codes), standards, positions)
+        instance.metadata = metadata
+        instances.append(instance)
+    module = wrapper.module.visit(_Together(instances))
+    applied: Counter[str] = Counter()
+    for instance in instances:
+        if instance.applied:
+            applied[instance.codes[0]] += instance.applied
     # Imports are added and removed once, after every fix has run.
     for visitor in (AddImportsVisitor, RemoveImportsVisitor):
         if context.scratch.get(visitor.CONTEXT_KEY):
-            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+            after = MetadataWrapper(module, unsafe_skip_copy=True)
             # The import visitors read the module's metadata through their context's wrapper.
-            module = wrapper.visit(visitor(dataclasses.replace(context, wrapper=wrapper)))
+            module = after.visit(visitor(dataclasses.replace(context, wrapper=after)))
     return module, applied
 
 
