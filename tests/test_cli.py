@@ -183,3 +183,21 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     assert _colour(object()) is False
     monkeypatch.setenv("NO_COLOR", "1")
     assert _colour(Tty()) is False
+
+
+def test_notebook_outputs_and_artifacts(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "execution_count": 2, "metadata": {}, "source": "x",
+                     "outputs": [{"output_type": "stream", "name": "stdout", "text": "1"}]},
+                    {"cell_type": "code", "execution_count": None, "metadata": {}, "source": "y",
+                     "outputs": []}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "eda.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    (tmp_path / "train.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "model.pt").write_bytes(b"\x80\x02")
+    # Directories are walked for notebooks; data files are judged when named (as pre-commit does).
+    proc = run_cli(["check", "--format", "json", ".", "train.csv", "model.pt"], tmp_path)
+    doc = json.loads(proc.stdout)
+    got = sorted((f["path"], f["code"], f.get("cell")) for f in doc["findings"])
+    assert got == [("model.pt", "GR314", None), ("notebooks/eda.ipynb", "GR313", 1), ("train.csv", "GR314", None)]
+    assert proc.returncode == 1

@@ -11,7 +11,7 @@ from groundrules.rules.modules import module_name
 
 __all__ = ["discover", "git_ignored", "module_name"]
 
-SUFFIXES = (".py", ".pyi")
+SUFFIXES = (".py", ".pyi", ".ipynb")
 #: Directories never walked into (as ruff's defaults); explicitly named files are still checked.
 SKIP_DIRS = frozenset(
     """.bzr .direnv .eggs .git .hg .mypy_cache .nox .pants.d .pytest_cache .ruff_cache .svn .tox

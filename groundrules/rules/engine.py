@@ -128,6 +128,9 @@ def check_source(
     module: Optional[str] = None,
     apply_suppressions: bool = True,
 ) -> Result:
+    kind = file_kind(source_path)
+    if kind != "python":
+        return _check_file(data, source_path, rel_path, standards, rules, kind)
     decoded = decode(data)
     if decoded.text is None:
         return _unparsable(source_path, decoded.error, standards)
@@ -136,6 +139,39 @@ def check_source(
         return _unparsable(source_path, error, standards)
     source = Source(source_path, rel_path, decoded.text, decoded.text.splitlines(), module)
     return check_tree(tree, source, standards, rules, apply_suppressions)
+
+
+def file_kind(path: str) -> str:
+    if path.endswith((".py", ".pyi")):
+        return "python"
+    return "notebook" if path.endswith(".ipynb") else "artifact"
+
+
+def _check_file(
+    data: bytes,
+    path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    kind: str,
+) -> Result:
+    """Notebook and artifact rules judge bytes; the Python rules do not run on such files."""
+    ctx = Context(Source(path, rel_path, "", ()), ast.Module(body=[], type_ignores=[]), standards)
+    findings: List[Finding] = []
+    for rule in rules:
+        if rule.file_kind != kind or rule.code not in standards.enabled:
+            continue
+        instance = rule(ctx)
+        try:
+            instance.check_file(data)
+        except Exception as exc:
+            findings.append(
+                diagnostic(CRASHED, path, (1, 0), f"rule {rule.code} ({rule.name}) crashed on this "
+                           f"file: {type(exc).__name__}: {exc}", standards)
+            )
+        findings.extend(instance.findings)
+    findings.sort(key=Finding.sort_key)
+    return Result(tuple(findings))
 
 
 def _unparsable(
@@ -158,7 +194,8 @@ def check_tree(
     active = [
         rule(ctx)
         for rule in rules
-        if (standards.banned_api if rule.carries_team_rules else rule.code in standards.enabled)
+        if rule.file_kind == "python"
+        and (standards.banned_api if rule.carries_team_rules else rule.code in standards.enabled)
         and (not rule.requires or ctx.imports.imports_any(rule.requires))
     ]
     crashes: Dict[str, Finding] = {}

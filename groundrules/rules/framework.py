@@ -94,6 +94,9 @@ class Rule:
     #: Active whenever the standards declare team rules (``banned-api``), whatever `select` says;
     #: the team rules' own codes are enabled and disabled individually.
     carries_team_rules: ClassVar[bool] = False
+    #: What the rule reads: "python" (the ast walk), "notebook" (an .ipynb file's JSON) or
+    #: "artifact" (any other file, as pre-commit passes staged data and model files).
+    file_kind: ClassVar[str] = "python"
 
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
@@ -124,6 +127,9 @@ class Rule:
 
     def end(self) -> None:
         """Called once after the walk, for rules that decide on whole-file facts."""
+
+    def check_file(self, data: bytes) -> None:
+        """For notebook and artifact rules: judge the file's bytes (no ast walk)."""
 
     def review(
         self, findings: Sequence[Finding], suppressions: Mapping[int, "Suppression"]

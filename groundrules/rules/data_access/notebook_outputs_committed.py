@@ -1,0 +1,79 @@
+"""GR313: a notebook committed with its outputs, execution counts or widget state."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, List
+
+from groundrules.rules.framework import Example, Rule
+from groundrules.standards.schema import Category, Severity
+
+
+def _notebook(cells: List[Any], metadata: Any = None) -> str:
+    return json.dumps({"cells": cells, "metadata": metadata or {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _code(source: str, outputs: Any = (), count: Any = None) -> Any:
+    return {"cell_type": "code", "execution_count": count, "metadata": {}, "outputs": list(outputs),
+            "source": source}
+
+
+_OUT = {"output_type": "stream", "name": "stdout", "text": "42\n"}
+
+
+class NotebookOutputsCommitted(Rule):
+    code = "GR313"
+    name = "notebook-outputs-committed"
+    category = Category.DATA_ACCESS
+    severity = Severity.ERROR
+    file_kind = "notebook"
+    message = "notebook cell {cell} keeps its {what}: strip outputs before committing"
+    what = """
+Checks `.ipynb` files (as pre-commit passes staged ones, or when named on the command line) for
+code cells with outputs or a non-null execution count, and for widget state in the notebook's
+metadata.
+"""
+    why = """
+Outputs carry data samples, personal data, secrets and tokens printed while exploring; once
+committed they stay in git history. They also make every diff noisy.
+"""
+    use_instead = _notebook([_code("df.head()")])
+    fix_safety = """
+SAFE: strip outputs, execution counts and widget metadata (the `groundrules-notebook-outputs`
+pre-commit hook, as nbstripout does); code and markdown are untouched.
+"""
+    bad = (
+        Example(_notebook([_code("print(42)", [_OUT], 1)]), path="eda.ipynb"),
+        Example(_notebook([_code("x = 1", (), 3)]), path="eda.ipynb"),
+        Example(_notebook([_code("x = 1")], {"widgets": {"state": {}}}), path="eda.ipynb"),
+    )
+    good = (
+        Example(_notebook([_code("print(42)")]), path="eda.ipynb"),
+        Example(_notebook([{"cell_type": "markdown", "metadata": {}, "source": "# Title"}]), path="eda.ipynb"),
+        Example(_notebook([]), path="empty.ipynb"),
+        # Not JSON at all: a broken notebook is not this rule's finding.
+        Example("{not json", path="broken.ipynb"),
+    )
+
+    def check_file(self, data: bytes) -> None:
+        try:
+            notebook = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return
+        if not isinstance(notebook, dict):
+            return
+        for index, cell in enumerate(notebook.get("cells") or [], start=1):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            if cell.get("outputs"):
+                self._at_cell(index, "outputs")
+            elif cell.get("execution_count") is not None:
+                self._at_cell(index, "execution count")
+        metadata = notebook.get("metadata")
+        if isinstance(metadata, dict) and "widgets" in metadata:
+            self.report((1, 0), cell="metadata", what="widget state")
+
+    def _at_cell(self, index: int, what: str) -> None:
+        self.report((1, 0), cell=index, what=what)
+        self.findings[-1] = dataclasses.replace(self.findings[-1], cell=index)
