@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 
 from groundrules.rules.context import literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -24,6 +24,7 @@ _CATCHES_NAME_ERROR = frozenset({"NameError", "Exception", "BaseException"})
 _PRESENTATION = frozenset({"matplotlib", "autoreload", "reload_ext"})
 _TIMERS = frozenset({"time", "timeit"})
 _INSTALLERS = frozenset({"pip", "conda", "mamba"})
+_DELETE = "delete it: it only affects the notebook"
 
 #: IPython's built-in magics and the common extension ones. A commented ``%name`` counts as a
 #: magic only when ``name`` is one of these: ``# %s``, ``# %nn`` and the like are prose or math.
@@ -67,9 +68,9 @@ def _advice(kind: str, name: str, rest: str) -> str:
     if name in ("pip", "conda", "mamba"):
         return "declare the package in the project's dependencies (see GR214)"
     if name in _PRESENTATION or (name == "load_ext" and words[:1] == ["autoreload"]):
-        return "delete it: it only affects the notebook"
+        return _DELETE
     if name == "config" and words[:1] and words[0].startswith("InlineBackend"):
-        return "delete it: it only affects the notebook"
+        return _DELETE
     if name in _TIMERS:
         return "run the statement itself (time it with `time.perf_counter()` if needed)"
     return "do it in Python or in the environment setup"
@@ -108,6 +109,7 @@ class IpythonMagicOrShellEscape(Rule):
     name = "ipython-magic-or-shell-escape"
     category = Category.CODING
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = "IPython {form} fails outside IPython: {advice}"
     what = """
 Finds IPython-only code in all three notebook-script forms:
@@ -139,10 +141,11 @@ subprocess.run(["ls", "-l"], check=True)
 elapsed = time.perf_counter() - started
 """
     fix_safety = """
-SAFE: presentation magics (`%matplotlib`, `%load_ext autoreload`, `%autoreload`, `%reload_ext`,
-`%config InlineBackend.*`) are deleted, and `%time`/`%timeit` are unwrapped to the statement they
-time. `pip install` is GR214's fix. Other magics and shell escapes have no automatic fix: the
-message says what to do instead.
+SAFE: presentation magics in nbconvert form (`get_ipython().run_line_magic("matplotlib", ...)`,
+`%load_ext autoreload`, `%autoreload`, `%reload_ext`, `%config InlineBackend.*`) are deleted when
+they are whole statements: they only change how the notebook displays or reloads. `pip install`
+is GR214's fix. Commented-out magics, `%time`/`%timeit` and other magics and shell escapes have no
+automatic fix: the message says what to do instead.
 """
     options = ()
     bad = (
@@ -216,6 +219,7 @@ message says what to do instead.
         ):
             self.report(
                 node,
+                fixable=False,
                 form="`get_ipython()`",
                 advice="do the work in plain Python or in the environment setup",
             )
@@ -238,7 +242,14 @@ message says what to do instead.
         else:
             form = f"`get_ipython().{method}(...)`"
             advice = "do it in Python or in the environment setup"
-        self.report(node, form=form, advice=advice)
+        # Only a presentation line magic that is a whole statement is deleted.
+        fixable = (
+            advice == _DELETE
+            and method in ("run_line_magic", "magic")
+            and not node.keywords
+            and isinstance(self.ctx.parent, ast.Expr)
+        )
+        self.report(node, fixable=fixable, form=form, advice=advice)
 
     def _is_get_ipython(self, call: ast.Call) -> bool:
         func = call.func
@@ -307,7 +318,7 @@ message says what to do instead.
             if found is not None:
                 column = len(lines[number - 1]) - len(lines[number - 1].lstrip())
                 form, advice = found
-                self.report((number, column), form=form, advice=advice)
+                self.report((number, column), fixable=False, form=form, advice=advice)
 
     def _comment_lines(self) -> Optional[Set[int]]:
         """Lines holding a comment token (None when the source does not tokenize)."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional, Union
+import builtins
+from typing import List, Optional, Set, Tuple, Union
 
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _DISPLAYS = (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)
 _MUTABLE_BUILTINS = frozenset({"list", "dict", "set", "bytearray"})
@@ -14,6 +15,8 @@ _MUTABLE_BUILTINS = frozenset({"list", "dict", "set", "bytearray"})
 _IMMUTABLE_COLLECTIONS = frozenset({"collections.namedtuple"})
 
 FunctionLike = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
+_BUILTINS = frozenset(dir(builtins))
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class MutableDefaultArgument(Rule):
@@ -21,6 +24,7 @@ class MutableDefaultArgument(Rule):
     name = "mutable-default-argument"
     category = Category.CODING
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = (
         "default `{default}` is created once and shared by every call: "
         "default to `None` and build it in the body"
@@ -47,8 +51,11 @@ def add(item: str, items: Optional[List[str]] = None) -> List[str]:
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes`): the default becomes `None` and
 `if x is None: x = <original>` is inserted atop the body, as ruff does; callers passing `None`
-explicitly now get a fresh object. When the object must persist across calls (a memo dict read
-with `in` or `.get`), no rewrite is offered: only the message.
+explicitly now get a fresh object; an annotated parameter's annotation becomes `Optional[...]`.
+No rewrite is offered (only the message) when the object must persist across calls (the
+parameter is read with `in` or `.get`, as a memo), for `lambda` defaults, when the default uses a
+name other than an import, a builtin or a comprehension variable (it would be evaluated in
+another scope), and when an annotation needs `Optional` but that name is bound to something else.
 """
     options = ()
     bad = (
@@ -81,11 +88,70 @@ with `in` or `.get`), no rewrite is offered: only the message.
 
     def _check(self, node: FunctionLike) -> None:
         args = node.args
-        defaults = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
-        for default in defaults:
+        positional = args.posonlyargs + args.args
+        pairs: List[Tuple[ast.arg, ast.expr]] = list(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults)
+        )
+        pairs.extend((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+        for arg, default in pairs:
             kind = self._mutable(default)
             if kind is not None:
-                self.report(default, default=kind)
+                self.report(default, fixable=self._fixable(node, arg, default), default=kind)
+
+    def _fixable(self, node: FunctionLike, arg: ast.arg, default: ast.expr) -> bool:
+        """The rewrite to ``None`` plus a check atop the body keeps the default's meaning."""
+        if isinstance(node, ast.Lambda):
+            return False
+        imports = self.ctx.imports
+        if arg.annotation is not None and (
+            "Optional" in imports.local or imports.aliases.get("Optional", "typing.Optional") != "typing.Optional"
+        ):
+            return False
+        # Names bound in the function (parameters and locals) would shadow the default's names.
+        args = node.args
+        bound: Set[str] = {
+            a.arg
+            for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+            if a is not None
+        }
+        for sub in node.body:
+            for inner in ast.walk(sub):
+                if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load):
+                    bound.add(inner.id)
+                elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    bound.add(inner.name)
+                elif isinstance(inner, ast.alias):
+                    bound.add((inner.asname or inner.name).partition(".")[0])
+                # A memo: the object is meant to persist across calls.
+                elif isinstance(inner, ast.Compare) and any(
+                    isinstance(op, (ast.In, ast.NotIn))
+                    and isinstance(right, ast.Name)
+                    and right.id == arg.arg
+                    for op, right in zip(inner.ops, inner.comparators)
+                ):
+                    return False
+                elif (
+                    isinstance(inner, ast.Attribute)
+                    and inner.attr in ("get", "setdefault")
+                    and isinstance(inner.value, ast.Name)
+                    and inner.value.id == arg.arg
+                ):
+                    return False
+        comprehension_names: Set[str] = set()
+        for inner in ast.walk(default):
+            if isinstance(inner, _COMPREHENSIONS):
+                for generator in inner.generators:
+                    for target in ast.walk(generator.target):
+                        if isinstance(target, ast.Name):
+                            comprehension_names.add(target.id)
+        for inner in ast.walk(default):
+            if not isinstance(inner, ast.Name) or inner.id in comprehension_names:
+                continue
+            if inner.id in bound:
+                return False
+            if inner.id not in imports.aliases and (inner.id not in _BUILTINS or inner.id in imports.local):
+                return False
+        return True
 
     def _mutable(self, node: ast.expr) -> Optional[str]:
         if isinstance(node, _DISPLAYS):

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 
 from groundrules.rules.datascience._options import CHAINED_INDEXING_READS
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat"})
 
@@ -18,6 +18,40 @@ def _inner_subscript(node: ast.Subscript) -> Optional[ast.Subscript]:
     if isinstance(inner, ast.Attribute) and inner.attr in _INDEXERS:
         inner = inner.value
     return inner if isinstance(inner, ast.Subscript) else None
+
+
+def _is_label(node: ast.expr) -> bool:
+    """A string or number constant (not a bool): a column label."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (str, int, float))
+        and not isinstance(node.value, bool)
+    )
+
+
+def _is_positional(node: ast.expr) -> bool:
+    """An integer literal (``0``, ``-1``), or a list or tuple holding one: maybe a position."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return any(_is_positional(elt) for elt in node.elts)
+    return isinstance(node, ast.Constant) and isinstance(node.value, int)
+
+
+def fixable_chain(target: ast.Subscript) -> bool:
+    """``df[col][key]`` the fix turns into ``df.loc[key, col]``: ``col`` a constant label, ``key``
+    a mask or label (not an integer literal, a slice or a tuple), ``df`` a name or attribute."""
+    inner = target.value
+    if not isinstance(inner, ast.Subscript) or not isinstance(inner.value, (ast.Name, ast.Attribute)):
+        return False
+    if isinstance(inner.value, ast.Attribute) and inner.value.attr in _INDEXERS:
+        return False  # ``df.loc[r][c]``
+    key = target.slice
+    if isinstance(key, (ast.Slice, ast.Tuple, ast.Starred)) or _is_positional(key):
+        return False
+    if isinstance(key, ast.Constant) and (key.value is None or isinstance(key.value, bool)):
+        return False
+    return _is_label(inner.slice)
 
 
 def _targets(target: ast.expr) -> Iterator[ast.expr]:
@@ -35,6 +69,7 @@ class ChainedIndexing(Rule):
     name = "chained-indexing"
     category = Category.DATA_SCIENCE
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = (
         "chained indexing writes to a temporary copy, not the frame: use one indexer, "
         "`df.loc[row, col] = value`"
@@ -61,9 +96,10 @@ df.loc[3, "region"] = "north"
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): `df[col][mask] = v` ->
-`df.loc[mask, col] = v` when `col` is a constant label and the inner key is a boolean mask or a
-label; the write now reaches `df`, which is what it was meant to do. Integer positional keys are
-SUGGEST (`.iloc` or `.loc` depends on the index).
+`df.loc[mask, col] = v` (also for `+=` and the other augmented assignments) when `col` is a string
+or number constant label and the inner key is a boolean mask or a label; the write now reaches
+`df`, which is what it was meant to do. Integer literal keys are SUGGEST (`.iloc` or `.loc`
+depends on the index), as are slices, `df.loc[r][c]`, `df[c].iloc[i]` and reads.
 """
     options = (CHAINED_INDEXING_READS,)
     requires = frozenset({"pandas"})
@@ -96,7 +132,7 @@ SUGGEST (`.iloc` or `.loc` depends on the index).
                 continue
             inner = _inner_subscript(item)
             if inner is not None and self.ctx.pandas.is_pandas(inner):
-                self.report(item)
+                self.report(item, fixable=fixable_chain(item))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 from groundrules.rules.context import Context
 from groundrules.rules.datascience._exprs import first_argument
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_resample", "partial_fit"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -89,6 +89,7 @@ class FitOnTestData(Rule):
     name = "fit-on-test-data"
     category = Category.DATA_SCIENCE
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = "`{call}` fits on held-out data `{data}`: fit on the training split only{hint}"
     what = """
 Finds `fit`, `fit_transform`, `fit_resample` and `partial_fit` calls whose first argument is
@@ -177,7 +178,11 @@ variable. Other cases are SUGGEST.
                 hint = f" (`{receiver}` was already fitted on training data"
                 if method == "fit_transform":
                     hint += f"; use `{receiver}.transform({data})`"
-                    fixable = True
+                    # The fix renames the call: only ``x.fit_transform(data)`` alone, so that
+                    # ``transform`` gets exactly the arguments it takes.
+                    fixable = len(call.args) == 1 and not call.keywords and not isinstance(
+                        call.args[0], ast.Starred
+                    )
                 hint += ")"
             self.report(call, call=f"{receiver}.{method}()", data=data, hint=hint,
                         fixable=fixable)
@@ -208,7 +213,8 @@ variable. Other cases are SUGGEST.
             # `X_train_test`-like names that are both: not a held-out set.
             if any(_matches(n, _TRAIN_WORD) for n, _ in names):
                 return
-            refit = receiver in scope.trained
+            # An unnamed receiver (``make()``) is not known to be the object fitted before.
+            refit = receiver in scope.trained and _receiver_key(receiver_node) is not None
             scope.candidates.append((node, receiver, ast.unparse(data), refit))
         elif any(_matches(n, _TRAIN_WORD) for n, _ in names):
             scope.trained.setdefault(receiver, node.lineno)

@@ -10,7 +10,7 @@ from groundrules.rules.datascience._exprs import is_none, is_true, keyword_value
 from groundrules.rules.datascience._options import SEED_CONSTANT, SEED_MODULE
 from groundrules.rules.framework import Rule
 from groundrules.rules.imports import call_name
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 # -- (i) seeded constructors ---------------------------------------------------------------
 _SKLEARN_ALWAYS = frozenset(
@@ -82,6 +82,41 @@ _FAMILY_LAST = _PY_RANDOM | _TORCH_RANDOM | frozenset(
 )
 
 
+def _bound_names(statements: List[ast.stmt]) -> Dict[str, int]:
+    """Module-level names bound by assignment or import (also under ``if``/``try``), each with the
+    line of its first binding."""
+    bound: Dict[str, int] = {}
+    for stmt in statements:
+        names: List[str] = []
+        nested: Dict[str, int] = {}
+        if isinstance(stmt, ast.Assign):
+            names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            names = [stmt.target.id] if isinstance(stmt.target, ast.Name) else []
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).partition(".")[0] for a in stmt.names if a.name != "*"]
+        elif isinstance(stmt, ast.If):
+            nested = _bound_names(stmt.body + stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            nested = _bound_names(stmt.body + stmt.orelse + stmt.finalbody)
+        for name, line in nested.items():
+            bound.setdefault(name, line)
+        for name in names:
+            bound.setdefault(name, stmt.lineno)
+    return bound
+
+
+def seed_import_needed(tree: ast.Module, constant: str, seed_module: str) -> Optional[bool]:
+    """How the fix can use the seed constant: ``False`` when the module
+    already binds it, ``True`` when it must be imported from ``seed-module``; ``None`` (the
+    constant is unknown here, nothing to import it from) when it cannot.  Shared with the fix."""
+    if not constant.isidentifier():
+        return None
+    if constant in _bound_names(tree.body):
+        return False
+    return True if seed_module else None
+
+
 def _seeded_by_argument(call: ast.Call) -> bool:
     """``default_rng(SEED)`` / ``RandomState(SEED)`` seed; no argument or ``None`` does not."""
     value: Optional[ast.expr] = call.args[0] if call.args else keyword_value(call, "seed")
@@ -93,6 +128,7 @@ class RandomnessUncontrolled(Rule):
     name = "randomness-uncontrolled"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = "{subject}: {advice}"
     what = """
 Finds randomised sklearn splitters and estimators (`train_test_split`, shuffling `KFold`,
@@ -121,9 +157,11 @@ def split_and_fit(X, y):
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): add `random_state=SEED` (CatBoost:
-`random_seed=SEED`), importing the `seed-constant` from `seed-module` when one is configured.
-The random stream changes, so results change once. Missing seed calls for the global streams
-are SUGGEST: the message names the call to add.
+`random_seed=SEED`), or replace an explicit `None` seed, where `SEED` is the `seed-constant`.
+Only when the module already defines or imports that name before the call, or `seed-module` is
+set (then `from <seed-module> import SEED` is added); otherwise SUGGEST. The random stream
+changes, so results change once. Missing seed calls for the global streams are SUGGEST: the
+message names the call to add.
 """
     options = (SEED_CONSTANT, SEED_MODULE)
     requires = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "numpy", "torch",
@@ -217,7 +255,18 @@ are SUGGEST: the message names the call to add.
             node,
             subject=f"`{last}(...)` has no `{key}`",
             advice=f"pass `{key}={constant}` so splits and models are reproducible",
+            fixable=self._seed_usable(node, constant),
         )
+
+    def _seed_usable(self, node: ast.Call, constant: str) -> bool:
+        """The fix can write ``constant`` here: it is imported from ``seed-module``, or the module
+        binds it on an earlier line (so a module-level call does not run before it exists)."""
+        needed = seed_import_needed(self.ctx.tree, constant, self.option(SEED_MODULE))
+        if needed is None:
+            return False
+        if needed:
+            return True
+        return _bound_names(self.ctx.tree.body)[constant] < node.lineno
 
     @staticmethod
     def _literal_false(node: Optional[ast.expr]) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from groundrules.rules.context import literal_string
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -42,6 +42,8 @@ _COMMENTED_MAGIC = re.compile(
     r"^\s*#\s*(?:\[magic\]\s*)?(?P<magic>!|%(?!%))\s*(?P<cmd>.*\binstall\b.*)$"
 )
 _CELL_MARKER = re.compile(r"^\s*#\s*%%")
+#: Shell syntax that runs another command besides the install.
+_CHAINED = re.compile(r"&|;|\||`|\$\(|\n")
 _MAX_SHOWN = 5
 _PLACEHOLDER = "\x00"
 
@@ -135,6 +137,7 @@ class RuntimePackageInstall(Rule):
     name = "runtime-package-install"
     category = Category.SECURITY
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = (
         "`{how}` installs {specs} at run time: declare them in the project's dependencies "
         "(pyproject.toml / requirements) and delete this line"
@@ -164,10 +167,11 @@ dependencies. It also needs network access and write access to site-packages in 
 import lightgbm
 """
     fix_safety = """
-SAFE for the IPython forms: the line is deleted (it only runs inside IPython). POLICY (applied only
-with `--unsafe-fixes` or in `handoff`) for `subprocess`/`os.system`/`pip.main` calls, whose
-deletion changes what the program does. Either way the message lists the package specs to add to
-the project's dependencies.
+SAFE for the IPython forms (`get_ipython().system("pip install ...")`,
+`get_ipython().run_line_magic("pip", "install ...")`) when the call is a whole statement and runs
+no other shell command (`&&`, `;`, `|`): the statement is deleted (it only runs inside IPython).
+`subprocess`/`os.system`/`pip.main` calls and commented magics have no automatic fix. Either way
+the message lists the package specs to add to the project's dependencies.
 """
     bad = (
         'get_ipython().system("pip install lightgbm==4.3.0 shap")\n',
@@ -225,7 +229,7 @@ the project's dependencies.
             tokens = _command_tokens(cmd) if cmd is not None else None
             specs = install_specs(tokens) if tokens is not None else None
             if specs is not None:
-                self.report(node, how=f"{qualname}(...)", specs=describe(specs))
+                self.report(node, fixable=False, how=f"{qualname}(...)", specs=describe(specs))
         elif qualname in _PIP_MAIN:
             arg = node.args[0] if node.args else None
             tokens = _command_tokens(arg) if arg is not None else None
@@ -234,7 +238,7 @@ the project's dependencies.
                 pip_specs = _specs(tokens[1:])
             elif tokens is not None and tokens:
                 return  # pip.main(["list"]) and the like
-            self.report(node, how="pip.main([...])", specs=describe(pip_specs or []))
+            self.report(node, fixable=False, how="pip.main([...])", specs=describe(pip_specs or []))
 
     def _is_ipython(self, node: ast.AST) -> bool:
         if not isinstance(node, ast.Call) or node.args or node.keywords:
@@ -265,7 +269,15 @@ the project's dependencies.
         if specs is not None:
             if method != "run_line_magic":
                 how = "!" + _installer(tokens) + " install"
-            self.report(node, how=how, specs=describe(specs))
+            parent = self.ctx.parent
+            # Deleting the statement must drop nothing but the install.
+            fixable = (
+                isinstance(parent, ast.Expr)
+                and parent.value is node
+                and not node.keywords
+                and not any(t is not None and _CHAINED.search(t) for t in tokens)
+            )
+            self.report(node, fixable=fixable, how=how, specs=describe(specs))
 
     def end(self) -> None:
         """Commented magics in jupytext percent and soorgeon-style scripts."""
@@ -286,7 +298,7 @@ the project's dependencies.
             if specs is not None:
                 magic = "!" if match.group("magic") == "!" else "%"
                 how = magic + _installer(tokens) + " install"
-                self.report((number, line.index("#")), how=how, specs=describe(specs))
+                self.report((number, line.index("#")), fixable=False, how=how, specs=describe(specs))
 
 
 def _installer(tokens: Sequence[Optional[str]]) -> str:
