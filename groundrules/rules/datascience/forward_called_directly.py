@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
+from groundrules.rules.datascience.train_eval_mode_not_toggled import _EVAL_FUNCTION, _NO_GRAD
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 
 _MODULE_LIBRARIES = ("torch.", "pytorch_lightning.", "lightning.")
@@ -16,6 +17,7 @@ class ForwardCalledDirectly(Rule):
     name = "forward-called-directly"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
+    fix = FixClass.UNSAFE
     message = "`{recv}.forward(...)` bypasses the module's hooks: call `{recv}(...)` instead"
     what = """
 Finds `<expr>.forward(...)` calls in modules importing PyTorch, except `super().forward(...)` and
@@ -35,7 +37,10 @@ out = model(torch.ones(1, 4))
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes`): `m.forward(x)` -> `m(x)`; hooks registered on the
-module start running, which is the intended semantics.
+module start running, which is the intended semantics. Only the `.forward` is dropped: the
+receiver and the arguments are kept as written. Not rewritten (SUGGEST) under `torch.no_grad()` /
+`inference_mode()` or in an evaluation-named function, where the model may first need `.eval()`
+(GR422).
 """
     requires = frozenset({"torch"})
     bad = (
@@ -76,7 +81,27 @@ module start running, which is the intended semantics.
         recv = receiver.id if isinstance(receiver, ast.Name) else "module"
         if isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name):
             recv = f"{receiver.value.id}.{receiver.attr}"
-        self.report(node, recv=recv)
+        self.report(node, recv=recv, fixable=not self._in_eval_context())
+
+    def _in_eval_context(self) -> bool:
+        """Where GR422 judges model calls (under ``no_grad``, in an evaluation-named function):
+        ``m(x)`` there may need an earlier ``m.eval()`` that ``m.forward(x)`` hid from it, so the
+        rewrite is left to the author."""
+        for node in self.ctx.ancestors:
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    expr = item.context_expr
+                    func = expr.func if isinstance(expr, ast.Call) else expr
+                    if self.ctx.qualname(func) in _NO_GRAD:
+                        return True
+        function = self.ctx.enclosing_function()
+        if function is None:
+            return False
+        for decorator in function.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if self.ctx.qualname(target) in _NO_GRAD:
+                return True
+        return _EVAL_FUNCTION.search(function.name) is not None
 
     def _in_module_class(self) -> bool:
         """``self.forward()`` counts in a class whose bases may be an ``nn.Module``.

@@ -7,7 +7,7 @@ from typing import List
 
 from groundrules.rules.context import has_kwargs_splat, keyword
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _MERGE_FUNCTIONS = frozenset({"pandas.merge"})
 _KEY_KEYWORDS = ("on", "left_on", "right_on", "left_index", "right_index")
@@ -18,6 +18,7 @@ class MergeParametersNotExplicit(Rule):
     name = "merge-parameters-not-explicit"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
+    fix = FixClass.SAFE
     message = (
         "`{call}` without {missing}: state the join type, the keys and the expected cardinality"
     )
@@ -40,7 +41,8 @@ enriched = orders.merge(customers, how="left", on="customer_id", validate="many_
 """
     fix_safety = """
 SAFE: add the current default, `how="inner"` for merge and `how="left"` for join; behaviour is
-unchanged. The keys and `validate=` are SUGGEST: only the author knows them.
+unchanged. The keys and `validate=` are SUGGEST: only the author knows them, so they are reported
+as a separate finding that carries no fix.
 """
     requires = frozenset({"pandas"})
     bad = (
@@ -98,5 +100,10 @@ unchanged. The keys and `validate=` are SUGGEST: only the author knows them.
                 missing.append("`on=`")
         if keyword(node, "validate") is None:
             missing.append("`validate=`")
+        # The missing `how=` is a finding of its own, the one the fix (adding the default) removes;
+        # the keys and `validate=` only the author knows.
+        if "`how=`" in missing:
+            missing.remove("`how=`")
+            self.report(node, call=call, missing="`how=`")
         if missing:
-            self.report(node, call=call, missing=", ".join(missing), fixable="`how=`" in missing)
+            self.report(node, call=call, missing=", ".join(missing), fixable=False)

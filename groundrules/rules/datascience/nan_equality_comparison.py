@@ -7,7 +7,7 @@ from typing import Optional
 
 from groundrules.rules.context import literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _NAN_NAMES = frozenset({"numpy.nan", "numpy.NaN", "numpy.NAN", "math.nan", "torch.nan"})
 #: Singletons: identity (`x is pd.NA`) is a legitimate test for them, equality is not.
@@ -25,6 +25,7 @@ class NanEqualityComparison(Rule):
     name = "nan-equality-comparison"
     category = Category.DATA_SCIENCE
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = (
         "`{op}` with `{nan}` never matches a missing value (NaN is not equal to itself): "
         "use `pd.isna(x)` / `pd.notna(x)` or `math.isnan(x)`"
@@ -49,8 +50,10 @@ present = df[pd.notna(df["amount"])]
 """
     fix_safety = """
 POLICY (a bug fix, applied only with `--unsafe-fixes` or in `handoff`): `x == np.nan` ->
-`pd.isna(x)`, `x != np.nan` -> `pd.notna(x)`, and on a pandas-typed receiver `s.isna()` /
-`s.notna()`. Other operators are SUGGEST.
+`pd.isna(x)`, `x != np.nan` -> `pd.notna(x)` (elementwise on a Series, like `s.isna()`), in
+modules that import pandas as `pd`, inside a function or the main guard (a module-level call
+would be script code, GR102). Elsewhere, chained comparisons and the other operators are
+SUGGEST.
 """
     #: The data-science gate shared by the GR4xx group: `x == math.nan` in a module that uses none of
     #: these libraries is plain-Python territory (ruff PLW0177), not a data-science finding.
@@ -102,9 +105,20 @@ POLICY (a bug fix, applied only with `--unsafe-fixes` or in `handoff`): `x == np
         for op, right in zip(node.ops, node.comparators):
             found = self._check(left, op, right)
             if found is not None:
-                self.report(node, op=_OP_TEXT.get(type(op), "=="), nan=found)
+                fixable = (
+                    len(node.ops) == 1
+                    and isinstance(op, _EQUALITY)
+                    and self._pandas_as_pd()
+                    # At module level the new `pd.isna(...)` call would be script code (GR102).
+                    and (self.ctx.enclosing_function() is not None or self.ctx.in_main_guard())
+                )
+                self.report(node, op=_OP_TEXT.get(type(op), "=="), nan=found, fixable=fixable)
                 return
             left = right
+
+    def _pandas_as_pd(self) -> bool:
+        """The fix writes ``pd.isna``: only where ``pd`` already names pandas."""
+        return self.ctx.qualname(ast.Name(id="pd", ctx=ast.Load())) == "pandas"
 
     def _check(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> Optional[str]:
         if isinstance(op, _EQUALITY):

@@ -9,7 +9,7 @@ from groundrules.rules.context import has_kwargs_splat, keyword
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.security._http_clients import target_key
 from groundrules.rules.shared_options import TARGET_PYTHON
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -75,6 +75,7 @@ class UnsafeArchiveExtraction(Rule):
     name = "unsafe-archive-extraction"
     category = Category.SECURITY
     severity = Severity.ERROR
+    fix = FixClass.UNSAFE
     message = (
         "`{call}` without `filter=`: a crafted archive can write outside the target directory; "
         'pass `filter="data"`'
@@ -107,8 +108,9 @@ with tarfile.open("dataset.tar.gz") as tar:
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `filter="data"` to tar
-extraction when `target-python` is 3.12 or later (members the filter rejects now raise). Zip
-archives: no automatic fix (SUGGEST), validate member paths by hand.
+extraction when `target-python` is 3.12 or later (members the filter rejects now raise); with an
+older `target-python` the finding carries no fix. Zip archives: no automatic fix (SUGGEST),
+validate member paths by hand.
 """
     options = (TARGET_PYTHON,)
     requires = frozenset({"tarfile", "zipfile"})
@@ -124,7 +126,7 @@ archives: no automatic fix (SUGGEST), validate member paths by hand.
         'p = hf_hub_download("org/ds", "a.zip", revision=REV)\nzipfile.ZipFile(p).extractall()\n',
         Example(
             'from tarfile import open as topen\ntopen("a.tar").extractall()\n',
-            options={"target-python": "3.12"},
+            options={"target-python": "3.11"},
         ),
     )
     good = (
@@ -276,7 +278,7 @@ archives: no automatic fix (SUGGEST), validate member paths by hand.
         if kind is None or has_kwargs_splat(node):
             return
         if kind == "zip":
-            self.report(node, self.zip_message, call="ZipFile.extractall()")
+            self.report(node, self.zip_message, call="ZipFile.extractall()", fixable=False)
         elif keyword(node, "filter") is None:
             self.report(node, call="TarFile.extractall()", fixable=self._new_python)
 
