@@ -1,9 +1,16 @@
 """Fixes: before/after pairs (NAME.in.py / NAME.out.py; a no-op case has only NAME.in.py), stability,
-and files kept intact on disk."""
+and files kept intact on disk.
+
+A pair's input may start with header comments (kept in the output, as any comment is):
+``# unsafe`` runs it with ``--unsafe-fixes``; ``# path: src/app.py`` checks it as that path;
+``# options: {"security.default-timeout": 10}`` sets rule options (JSON, as in rule fixtures).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -22,8 +29,22 @@ STANDARDS = resolve_layers((Layer("t", select=("GR",)),), catalog())
 ALL = frozenset({FixClass.SAFE, FixClass.UNSAFE})
 
 
-def run_fix(text: str, allowed=ALL) -> str:
-    return fix_source(text, "m.py", "m.py", STANDARDS, all_rules(), allowed).text
+def run_fix(text: str, allowed=ALL, path: str = "m.py", standards=STANDARDS) -> str:
+    return fix_source(text, path, path, standards, all_rules(), allowed).text
+
+
+def _header(text: str, key: str):
+    match = re.search(rf"^# {key}: (.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def _pair_settings(text: str):
+    """The path and standards a pair's headers ask for."""
+    options = json.loads(_header(text, "options") or "{}")
+    cat = catalog()
+    parsed = tuple((key, cat.options[key].parse(value)) for key, value in options.items())
+    standards = resolve_layers((Layer("t", select=("GR",), options=parsed),), cat) if parsed else STANDARDS
+    return _header(text, "path") or "m.py", standards
 
 
 @pytest.mark.parametrize("source", PAIRS, ids=lambda p: p.name[: -len(".in.py")])
@@ -33,9 +54,10 @@ def test_before_after_and_stable(source: Path) -> None:
     # A no-op case has no .out.py: the fix must leave the file exactly as it was.
     expected = out.read_text(encoding="utf-8") if out.exists() else text
     allowed = ALL if text.startswith("# unsafe") else frozenset({FixClass.SAFE})
-    once = run_fix(text, allowed)
+    path, standards = _pair_settings(text)
+    once = run_fix(text, allowed, path, standards)
     assert once == expected
-    assert run_fix(once, allowed) == once  # a second run changes nothing
+    assert run_fix(once, allowed, path, standards) == once  # a second run changes nothing
 
 
 def _changes(pair: Path) -> bool:
@@ -52,8 +74,9 @@ def test_unsafe_fixes_need_opt_in(source: Path) -> None:
     text = source.read_text(encoding="utf-8")
     from groundrules.rules.engine import check_source
 
-    safe_only = run_fix(text, frozenset({FixClass.SAFE}))
-    left = check_source(safe_only.encode(), "m.py", "m.py", STANDARDS, all_rules()).findings
+    path, standards = _pair_settings(text)
+    safe_only = run_fix(text, frozenset({FixClass.SAFE}), path, standards)
+    left = check_source(safe_only.encode(), path, path, standards, all_rules()).findings
     # Without --unsafe-fixes the policy rewrites are not made: their findings remain.
     assert any(f.fix is FixClass.UNSAFE for f in left)
 
