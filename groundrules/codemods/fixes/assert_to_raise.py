@@ -1,7 +1,8 @@
 """GR119: ``assert c, m`` -> ``if not c: raise AssertionError(m)`` (SAFE: same behaviour without ``-O``).
 
-Only the ``AssertionError`` form is rewritten; the rule marks findings for another configured
-exception (a POLICY change) as not fixable.
+With ``assert-exception`` set to another built-in exception (``ValueError``) the rule reports the
+finding as UNSAFE (POLICY) and the same rewrite raises that exception; a name that is not a
+built-in exception, or that the module rebinds, is reported as not fixable.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import List, Sequence, Union
 import libcst as cst
 
 from groundrules.codemods.framework import Fix
+from groundrules.rules.coding.assert_as_runtime_validation import ASSERT_EXCEPTION, builtin_exception
 from groundrules.standards.schema import FixClass
 
 #: Tests that bind tighter than ``not`` without parentheses.
@@ -23,8 +25,8 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
     return cst.UnaryOperation(operator=cst.Not(), expression=test)
 
 
-def _raise(node: cst.Assert) -> cst.Raise:
-    exc: cst.BaseExpression = cst.Name("AssertionError")
+def _raise(node: cst.Assert, exception: str) -> cst.Raise:
+    exc: cst.BaseExpression = cst.Name(exception)
     if node.msg is not None:
         exc = cst.Call(func=exc, args=[cst.Arg(node.msg)])
     return cst.Raise(exc=exc)
@@ -33,6 +35,10 @@ def _raise(node: cst.Assert) -> cst.Raise:
 class AssertToRaise(Fix):
     codes = ("GR119",)
     fix_class = FixClass.SAFE
+
+    def _exception(self) -> str:
+        exception = self.option(ASSERT_EXCEPTION)
+        return exception if builtin_exception(exception) else "AssertionError"
 
     def _convert(
         self,
@@ -56,7 +62,7 @@ class AssertToRaise(Fix):
             end = trailing if index == len(groups) - 1 else cst.TrailingWhitespace()
             if isinstance(group, cst.Assert):
                 self.applied += 1
-                body = cst.IndentedBlock(header=end, body=[cst.SimpleStatementLine(body=[_raise(group)])])
+                body = cst.IndentedBlock(header=end, body=[cst.SimpleStatementLine(body=[_raise(group, self._exception())])])
                 out.append(cst.If(test=_negated(group.test), body=body, leading_lines=lines))
             else:
                 group[-1] = group[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)

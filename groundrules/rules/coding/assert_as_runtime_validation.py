@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 
 from groundrules.rules.context import TEST_PATHS, Context
 from groundrules.rules.framework import Example, Rule
@@ -42,9 +43,10 @@ def normalise(rows: list) -> list:
     fix_safety = """
 SAFE: `assert c, m` -> `if not (c): raise AssertionError(m)`, the same behaviour without `-O`
 (parentheses only when `c` needs them; `raise AssertionError` without a message).
-When `assert-exception` names another exception such as `ValueError` the rewrite would be POLICY
-(callers catching `AssertionError` would no longer catch it); it is not implemented, so those
-findings are SUGGEST.
+POLICY (only with `--unsafe-fixes`): when `assert-exception` names another built-in exception
+such as `ValueError`, `assert c, m` -> `if not (c): raise ValueError(m)` (callers catching
+`AssertionError` no longer catch it). A name that is not a built-in exception, or one the module
+rebinds, is SUGGEST.
 """
     options = (TEST_PATHS, ASSERT_EXCEPTION)
     bad = (
@@ -75,4 +77,17 @@ findings are SUGGEST.
         if self._exempt:
             return
         exception = self.option(ASSERT_EXCEPTION)
-        self.report(node, fixable=exception == "AssertionError", exception=f"`{exception}`")
+        if exception == "AssertionError":
+            self.report(node, exception=f"`{exception}`")
+        elif builtin_exception(exception) and exception not in self.ctx.imports.local and (
+            exception not in self.ctx.imports.aliases
+        ):
+            self.report(node, fix_class=FixClass.UNSAFE, exception=f"`{exception}`")
+        else:
+            self.report(node, fixable=False, exception=f"`{exception}`")
+
+
+def builtin_exception(name: str) -> bool:
+    """``name`` is a built-in exception class (``ValueError``), raisable with a message."""
+    value = getattr(builtins, name, None) if name.isidentifier() else None
+    return isinstance(value, type) and issubclass(value, Exception)

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence, Set, Tuple
 
 from groundrules.rules.context import Context
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity, bool_option
+from groundrules.standards.schema import Category, FixClass, Severity, bool_option
 
 REMOVE_COMMENTED_CODE = bool_option(
     "coding",
@@ -156,6 +156,7 @@ model.fit(scaled, target)
 SAFE, but only with `remove-commented-code = true`: the comment lines are deleted. Deleting
 loses information the author may have meant to keep, so the fix is off by default.
 """
+    fix = FixClass.SAFE
     options = (REMOVE_COMMENTED_CODE,)
     bad = (
         "x = 1\n# print(x)\n",
@@ -198,56 +199,79 @@ loses information the author may have meant to keep, so the fix is off by defaul
             self._in_string.update(range(node.lineno + 1, end + 1))
 
     def end(self) -> None:
-        lines = self.ctx.source.lines
-        block: List[Tuple[int, str]] = []  # (1-based line, text) of one comment block
-        indent: Optional[int] = None
-        markdown = False
-        fenced = False
-        for number, line in enumerate(lines, start=1):
-            stripped = line.lstrip()
-            is_comment = stripped.startswith("#") and number not in self._in_string
-            if is_comment and _CELL_MARKER.match(stripped):
-                markdown = bool(_MARKDOWN_CELL.match(stripped))
-            if not is_comment and stripped:
-                markdown = fenced = False
-            if is_comment and _FENCE.match(stripped):
-                fenced = not fenced
-            if (is_comment and _FENCE.match(stripped)) or markdown or fenced:
-                is_comment = False
-            elif is_comment and (_DIRECTIVE.match(stripped) or stripped.rstrip().endswith("#")):
-                # Directives, and the sides of a `#  ...  #` box banner.
-                is_comment = False
-            column = len(line) - len(stripped)
-            if is_comment and (indent is None or column == indent):
-                block.append((number, line))
-                indent = column
-                continue
-            self._check_block(block)
-            block, indent = ([(number, line)], column) if is_comment else ([], None)
-        self._check_block(block)
-
-    def _check_block(self, block: Sequence[Tuple[int, str]]) -> None:
-        bodies = [_body(text) for _, text in block]
-        spans: List[Tuple[int, int]] = []  # [start, stop) indexes of code, adjacent ones merged
-        start = 0
-        while start < len(block):
-            # The longest span starting here that parses and looks like code. A first line that
-            # cannot go on (no `:`, open bracket or backslash) is tried alone.
-            longest = len(block) if _may_continue(bodies[start]) else start + 1
-            found = 0
-            for stop in range(start + 1, min(longest, start + _MAX_SPAN) + 1):
-                if _is_code(textwrap.dedent("\n".join(bodies[start:stop]))):
-                    found = stop
-            if not found:
-                start += 1
-                continue
-            if spans and spans[-1][1] == start:
-                spans[-1] = (spans[-1][0], found)
-            else:
-                spans.append((start, found))
-            start = found
-        for first, stop in spans:
-            number, text = block[first]
-            count = stop - first
+        fixable = self.option(REMOVE_COMMENTED_CODE)
+        for number, column, count in code_spans(self.ctx.source.lines, self._in_string):
             span = f" ({count} lines)" if count > 1 else ""
-            self.report((number, len(text) - len(text.lstrip())), span=span)
+            self.report((number, column), fixable=fixable, span=span)
+
+
+def string_lines(tree: ast.AST) -> Set[int]:
+    """Lines inside multi-line string literals, where `#` starts no comment (as the rule finds them)."""
+    out: Set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+        ):
+            end = node.end_lineno
+            if end is not None and end > node.lineno:
+                out.update(range(node.lineno + 1, end + 1))
+    return out
+
+
+def code_spans(lines: Sequence[str], in_string: Set[int]) -> List[Tuple[int, int, int]]:
+    """(1-based line, column, line count) of each span of commented-out code."""
+    spans: List[Tuple[int, int, int]] = []
+    block: List[Tuple[int, str]] = []  # (1-based line, text) of one comment block
+    indent: Optional[int] = None
+    markdown = False
+    fenced = False
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip()
+        is_comment = stripped.startswith("#") and number not in in_string
+        if is_comment and _CELL_MARKER.match(stripped):
+            markdown = bool(_MARKDOWN_CELL.match(stripped))
+        if not is_comment and stripped:
+            markdown = fenced = False
+        if is_comment and _FENCE.match(stripped):
+            fenced = not fenced
+        if (is_comment and _FENCE.match(stripped)) or markdown or fenced:
+            is_comment = False
+        elif is_comment and (_DIRECTIVE.match(stripped) or stripped.rstrip().endswith("#")):
+            # Directives, and the sides of a `#  ...  #` box banner.
+            is_comment = False
+        column = len(line) - len(stripped)
+        if is_comment and (indent is None or column == indent):
+            block.append((number, line))
+            indent = column
+            continue
+        spans.extend(_block_spans(block))
+        block, indent = ([(number, line)], column) if is_comment else ([], None)
+    spans.extend(_block_spans(block))
+    return spans
+
+
+def _block_spans(block: Sequence[Tuple[int, str]]) -> List[Tuple[int, int, int]]:
+    out: List[Tuple[int, int, int]] = []
+    bodies = [_body(text) for _, text in block]
+    spans: List[Tuple[int, int]] = []  # [start, stop) indexes of code, adjacent ones merged
+    start = 0
+    while start < len(block):
+        # The longest span starting here that parses and looks like code. A first line that
+        # cannot go on (no `:`, open bracket or backslash) is tried alone.
+        longest = len(block) if _may_continue(bodies[start]) else start + 1
+        found = 0
+        for stop in range(start + 1, min(longest, start + _MAX_SPAN) + 1):
+            if _is_code(textwrap.dedent("\n".join(bodies[start:stop]))):
+                found = stop
+        if not found:
+            start += 1
+            continue
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], found)
+        else:
+            spans.append((start, found))
+        start = found
+    for first, stop in spans:
+        number, text = block[first]
+        out.append((number, len(text) - len(text.lstrip()), stop - first))
+    return out

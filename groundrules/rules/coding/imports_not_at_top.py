@@ -3,13 +3,50 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Set, Union
 
 from groundrules.rules.context import SCOPE_NODES, Context, is_main_guard
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _Import = Union[ast.Import, ast.ImportFrom]
+
+#: Names whose use between the import block and an import may change what the import does.
+_IMPORT_STATE = (
+    "sys.path",
+    "sys.modules",
+    "sys.meta_path",
+    "sys.path_hooks",
+    "sys.setrecursionlimit",
+    "os.environ",
+    "os.putenv",
+    "os.unsetenv",
+    "os.chdir",
+    "matplotlib.use",
+    "matplotlib.rcParams",
+    "site",
+    "importlib",
+    "builtins",
+    "warnings",
+)
+_IMPORT_DUNDERS = frozenset({"__path__", "__package__", "__spec__", "__builtins__", "__import__"})
+
+
+def contains_import(stmt: ast.stmt) -> bool:
+    return any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(stmt))
+
+
+def hoist_destination(body: List[ast.stmt], before: int) -> int:
+    """Where hoisted imports go: after the last statement holding an import above ``before``, else
+    after the docstring. The fix computes the same place from the same rule."""
+    for index in range(before - 1, -1, -1):
+        if contains_import(body[index]):
+            return index + 1
+    first = body[0] if body else None
+    docstring = (
+        isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    )
+    return 1 if docstring and before > 0 else 0
 
 #: Calls that must run before some imports, so they do not end the import block (as in ruff's
 #: E402): import-path and environment set-up, backend selection, warning filters, skips.
@@ -57,10 +94,14 @@ frame = pd.DataFrame({"x": [1, 2]})
 values = np.asarray(frame["x"])
 """
     fix_safety = """
-COND: the import is hoisted into the import block, in order, when it is unconditional (not in a
-`try` or `if`), its name is not bound earlier, and no earlier statement changes `sys.path` or
-`os.environ` or calls `matplotlib.use`; otherwise the message only suggests the move.
+COND: the import is hoisted into the import block (after its last import), in order, when it is
+unconditional (not in a `try` or `if`), alone on its line without a trailing comment (a pragma such
+as `# noqa: E402` may pin it), not a star import, no statement it jumps
+over mentions the name it binds, and none of them touches `sys.path`, `sys.modules`, `os.environ`,
+`os.chdir`, `matplotlib.use`, `importlib` or warning filters. An import that must stay keeps every
+later one in place. Otherwise the message only suggests the move.
 """
+    fix = FixClass.SAFE
     bad = (
         "import pandas as pd\ndf = pd.DataFrame()\nimport numpy as np\n",
         "x = 1\nfrom pathlib import Path\n",
@@ -87,6 +128,8 @@ COND: the import is hoisted into the import block, in order, when it is uncondit
         #: The first top-level statement that ends the import block, if any.
         self._first: Optional[ast.stmt] = None
         self._index: Dict[int, int] = {}
+        #: Imports the fix may hoist (by id).
+        self._hoistable: Set[int] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
         body = node.body
@@ -94,6 +137,60 @@ COND: the import is hoisted into the import block, in order, when it is uncondit
             self._index[id(stmt)] = index
             if self._first is None and not self._allowed(stmt, index == 0):
                 self._first = stmt
+        if self._first is not None:
+            self._plan(body, self._index[id(self._first)])
+
+    def _plan(self, body: List[ast.stmt], first: int) -> None:
+        """Mark the imports below ``first`` that hoisting cannot change, in order, stopping at the
+        first import that must stay (later ones would jump over it)."""
+        destination = hoist_destination(body, first)
+        region: List[ast.stmt] = list(body[destination:first])
+        for index in range(first, len(body)):
+            stmt = body[index]
+            if not contains_import(stmt):
+                region.append(stmt)
+                continue
+            if not self._can_hoist(body, index, region):
+                return
+            self._hoistable.add(id(stmt))
+
+    def _can_hoist(self, body: List[ast.stmt], index: int, region: List[ast.stmt]) -> bool:
+        stmt = body[index]
+        if not isinstance(stmt, (ast.Import, ast.ImportFrom)) or stmt.col_offset != 0:
+            return False
+        if isinstance(stmt, ast.ImportFrom) and (
+            stmt.module == "__future__" or any(a.name == "*" for a in stmt.names)
+        ):
+            return False
+        end = stmt.end_lineno or stmt.lineno
+        if (index > 0 and (body[index - 1].end_lineno or 0) >= stmt.lineno) or (
+            index + 1 < len(body) and body[index + 1].lineno <= end
+        ):
+            return False  # shares its line with another statement
+        line = self.ctx.source.lines[end - 1] if 0 < end <= len(self.ctx.source.lines) else ""
+        if "#" in line.encode("utf-8")[stmt.end_col_offset or 0 :].decode("utf-8", "ignore"):
+            return False  # a pragma such as `# noqa: E402` or `# isort: skip` may pin it there
+        names = {(a.asname or a.name).partition(".")[0] for a in stmt.names}
+        for before in region:
+            for sub in ast.walk(before):
+                mentioned: Set[str] = set()
+                if isinstance(sub, ast.Name):
+                    mentioned.add(sub.id)
+                elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    mentioned.add(sub.name)
+                elif isinstance(sub, ast.arg):
+                    mentioned.add(sub.arg)
+                elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+                    mentioned.update(sub.names)
+                if mentioned & (names | _IMPORT_DUNDERS):
+                    return False
+                if isinstance(sub, (ast.Name, ast.Attribute)):
+                    qualname = self.ctx.qualname(sub)
+                    if qualname is not None and any(
+                        qualname == p or qualname.startswith(p + ".") for p in _IMPORT_STATE
+                    ):
+                        return False
+        return True
 
     def visit_Import(self, node: ast.Import) -> None:
         self._check(node)
@@ -121,7 +218,7 @@ COND: the import is hoisted into the import block, in order, when it is uncondit
             if conditional
             else "move it into the import block at the top"
         )
-        self.report(node, first=first.lineno, fix=fix)
+        self.report(node, fixable=id(node) in self._hoistable, first=first.lineno, fix=fix)
 
     # -- what may precede imports ---------------------------------------------------------
     def _allowed(self, stmt: ast.stmt, is_first: bool) -> bool:

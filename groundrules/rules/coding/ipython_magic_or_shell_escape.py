@@ -76,6 +76,55 @@ def _advice(kind: str, name: str, rest: str) -> str:
     return "do it in Python or in the environment setup"
 
 
+_FUNCTION_ONLY = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Nonlocal)
+_LOOP_ONLY = (ast.Break, ast.Continue)
+
+
+def _module_level_code(body: List[ast.stmt]) -> bool:
+    """No ``return``/``yield``/``await``/``nonlocal`` outside a function, nor ``break``/``continue``
+    outside a loop (``ast.parse`` accepts them; compiling the module would not)."""
+    pending: List[Tuple[ast.AST, bool]] = [(stmt, False) for stmt in body]
+    while pending:
+        node, in_loop = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, _FUNCTION_ONLY) or (isinstance(node, _LOOP_ONLY) and not in_loop):
+            return False
+        if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
+            return False
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return False
+        if isinstance(node, ast.ClassDef):
+            in_loop = False
+        if isinstance(node, (ast.For, ast.While)):
+            pending.extend((child, True) for child in node.body)
+            children = [c for c in ast.iter_child_nodes(node) if not any(c is b for b in node.body)]
+            pending.extend((child, in_loop) for child in children)
+            continue
+        pending.extend((child, in_loop) for child in ast.iter_child_nodes(node))
+    return True
+
+
+def unwrappable_code(code: str, timeit: bool) -> bool:
+    """Code a timing magic runs that can stand as module statements in its place: it compiles
+    at module level (no ``await``, ``return`` or ``yield``), holds a statement, does not start
+    with an option (``-n 10``) and does not end with a comment (it would be lost).  ``timeit``
+    runs its code in a function of its own, so there the code may only be expressions: an
+    assignment would newly bind a module name."""
+    lines = [line for line in code.splitlines() if line.strip()]
+    if not lines or lines[-1].lstrip().startswith("#") or code.lstrip().startswith("-"):
+        return False
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    if not _module_level_code(tree.body):
+        return False
+    if timeit and not all(isinstance(stmt, ast.Expr) for stmt in tree.body):
+        return False
+    return bool(tree.body)
+
+
 def _parse_magic(text: str) -> Optional[Tuple[str, str, str]]:
     """(kind, name, rest) of an IPython line like ``%matplotlib inline`` or ``!pip install x``."""
     text = text.strip()
@@ -143,9 +192,13 @@ elapsed = time.perf_counter() - started
     fix_safety = """
 SAFE: presentation magics in nbconvert form (`get_ipython().run_line_magic("matplotlib", ...)`,
 `%load_ext autoreload`, `%autoreload`, `%reload_ext`, `%config InlineBackend.*`) are deleted when
-they are whole statements: they only change how the notebook displays or reloads. `pip install`
-is GR214's fix. Commented-out magics, `%time`/`%timeit` and other magics and shell escapes have no
-automatic fix: the message says what to do instead.
+they are whole statements: they only change how the notebook displays or reloads. `%time`,
+`%timeit` and `%%time`/`%%timeit` of literal code are unwrapped to that code when the magic is a
+whole statement alone on its lines at module level (where IPython's user namespace is the module's)
+and the code has no options and compiles there (`timeit`, which runs the code in a function of its
+own: only expressions, since an assignment would newly bind a module name); elsewhere, inside functions, with options, or when
+the code ends with a comment, they are SUGGEST. `pip install` is GR214's fix. Commented-out magics
+and other magics and shell escapes have no automatic fix: the message says what to do instead.
 """
     options = ()
     bad = (
@@ -248,8 +301,40 @@ automatic fix: the message says what to do instead.
             and method in ("run_line_magic", "magic")
             and not node.keywords
             and isinstance(self.ctx.parent, ast.Expr)
-        )
+        ) or self._unwrappable_timer(node, method)
         self.report(node, fixable=fixable, form=form, advice=advice)
+
+    def _unwrappable_timer(self, node: ast.Call, method: str) -> bool:
+        """``%time``/``%timeit``/``%%time`` of literal code, alone on its lines at module level
+        (IPython runs it in the user namespace, which is the module's only there)."""
+        args = [literal_string(a) for a in node.args]
+        if node.keywords or not args or args[0] not in _TIMERS:
+            return False
+        if method == "run_line_magic" and len(args) == 2:
+            code = args[1]
+        elif method == "run_cell_magic" and len(args) == 3 and args[1] is not None and not args[1].strip():
+            code = args[2]
+        else:
+            return False
+        statement = self.ctx.parent
+        if code is None or not isinstance(statement, ast.Expr) or not self.ctx.at_module_level():
+            return False
+        return unwrappable_code(code, args[0] == "timeit") and self._alone(statement)
+
+    def _alone(self, statement: ast.stmt) -> bool:
+        """No other statement shares ``statement``'s lines, and it starts its line."""
+        line = self.ctx.source.lines[statement.lineno - 1]
+        if line[: statement.col_offset].strip():
+            return False
+        container = self.ctx.ancestors[-2] if len(self.ctx.ancestors) > 1 else None
+        end = statement.end_lineno or statement.lineno
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            for other in getattr(container, field, None) or ():
+                if other is statement or not isinstance(other, ast.stmt):
+                    continue
+                if other.lineno <= end and (other.end_lineno or other.lineno) >= statement.lineno:
+                    return False
+        return True
 
     def _is_get_ipython(self, call: ast.Call) -> bool:
         func = call.func

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import FrozenSet, Optional, Sequence
+from typing import FrozenSet, Optional, Sequence, Set
 
-from groundrules.rules.context import CONFIG_MODULES
+from groundrules.rules.context import CONFIG_MODULES, ENTRY_POINTS
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _DUNDER = re.compile(r"^__\w+__$")
@@ -125,6 +125,8 @@ _BUILTIN_GENERICS = frozenset(
     {"list", "dict", "tuple", "set", "frozenset", "type", "int", "str", "float", "bool", "bytes"}
 )
 _EXEMPT_FILES = ("__main__.py", "setup.py", "conftest.py")
+#: Calls that read or write the namespace by name: moving code into a function changes them.
+_DYNAMIC = frozenset({"globals", "locals", "vars", "exec", "eval", "dir", "__import__"})
 
 
 class ScriptCodeWithoutMainGuard(Rule):
@@ -172,10 +174,15 @@ if __name__ == "__main__":
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): the trailing executable statements
-move into `def main() -> None:` plus a `__main__` guard calling it, only when no `def`/`class` reads
-a name those statements bind (scope analysis) and there is no `global`. Importing the module then no
-longer runs them, which is the point but changes behaviour.
+(from the first statement that runs code to the end of the module) move into `def main() -> None:`
+plus a `__main__` guard calling it, only when no `def`/`class` reads a name those statements bind
+(scope analysis), no statement left at module level binds one of them, there is no `global`,
+`globals()`/`eval`/`exec`, no import, `def` or `class` among them and `main` is not already a name,
+and only in modules matching `entry-points` (another module may import what the statements bind;
+an entry point is declared to be run, not imported). Otherwise the finding is only reported. Importing the module then no longer runs them, which is the
+point but changes behaviour.
 """
+    fix = FixClass.UNSAFE
     options = (CONFIG_MODULES,)
     bad = (
         Example(
@@ -233,7 +240,108 @@ longer runs them, which is the point but changes behaviour.
             return
         first = offending[0]
         more = f" and {len(offending) - 1} more" if len(offending) > 1 else ""
-        self.report(first, first=_first_line(self.ctx.source.lines, first), more=more)
+        self.report(
+            first,
+            fixable=self._movable(node, first),
+            first=_first_line(self.ctx.source.lines, first),
+            more=more,
+        )
+
+    def _movable(self, node: ast.Module, first: ast.stmt) -> bool:
+        """Can the statements from ``first`` to the end move into ``main()`` unchanged in meaning?"""
+        if not self.ctx.path_matches(ENTRY_POINTS):
+            # Other modules may import what the moved statements bind (`from prep import df`):
+            # only a declared entry point is known to be run, not imported.
+            return False
+        if first.col_offset != 0:
+            return False  # not the first statement on its line (`a = 1; run()`)
+        index = node.body.index(first)
+        kept, moved = node.body[:index], node.body[index:]
+        if any(
+            isinstance(s, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            for s in moved
+        ):
+            return False  # only trailing executable statements move
+        bound: Set[str] = set()
+        for stmt in moved:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, (ast.Global, ast.Nonlocal, ast.Await)):
+                    return False
+                if isinstance(sub, (ast.Yield, ast.YieldFrom, ast.Return)):
+                    return False
+                if isinstance(sub, ast.ImportFrom) and any(a.name == "*" for a in sub.names):
+                    return False
+                if isinstance(sub, ast.Name):
+                    bound.add(sub.id)  # every name, read or bound: a superset of the bindings
+                elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    bound.add(sub.name)
+                elif isinstance(sub, ast.alias):
+                    bound.add((sub.asname or sub.name).partition(".")[0])
+                elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                    bound.add(sub.name)
+                elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+                    bound.add(sub.name)
+                elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                    bound.add(sub.rest)
+        if "main" in bound or "__name__" in bound:
+            return False
+        kept_names = self._kept_bindings(kept)
+        if "main" in kept_names or any(isinstance(sub, (ast.Global, ast.Nonlocal)) for sub in ast.walk(node)):
+            return False
+        if any(
+            isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _DYNAMIC
+            for sub in ast.walk(node)
+        ):
+            return False
+        # Nothing left at module level may read a name the moved code binds (a function reading a
+        # moved global), nor bind one (a module global the function would shadow as a local).
+        assigned = self._assigned(moved)
+        return not (kept_names & assigned) and not (self._kept_reads(kept) & assigned)
+
+    @staticmethod
+    def _assigned(body: Sequence[ast.stmt]) -> Set[str]:
+        """Names the moved statements bind (which would become locals of ``main``)."""
+        out: Set[str] = set()
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                    out.add(sub.id)
+                elif isinstance(sub, ast.alias):
+                    out.add((sub.asname or sub.name).partition(".")[0])
+                elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    out.add(sub.name)
+                elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                    out.add(sub.name)
+                elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+                    out.add(sub.name)
+                elif isinstance(sub, ast.MatchMapping) and sub.rest:
+                    out.add(sub.rest)
+        return out
+
+    @staticmethod
+    def _kept_bindings(kept: Sequence[ast.stmt]) -> Set[str]:
+        out: Set[str] = set()
+        for stmt in kept:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Name):
+                    out.add(sub.id)
+                elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    out.add(sub.name)
+                elif isinstance(sub, ast.alias):
+                    out.add((sub.asname or sub.name).partition(".")[0])
+                elif isinstance(sub, ast.arg):
+                    out.add(sub.arg)
+        return out
+
+    @staticmethod
+    def _kept_reads(kept: Sequence[ast.stmt]) -> Set[str]:
+        """Names read inside the functions and classes that stay at module level."""
+        out: Set[str] = set()
+        for stmt in kept:
+            for sub in ast.walk(stmt):
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    out.update(n.id for n in ast.walk(sub) if isinstance(n, ast.Name))
+        return out
 
     # -- what counts as a declaration ---------------------------------------------------------
     def _declarations(self, body: Sequence[ast.stmt], nested: bool) -> bool:
@@ -420,6 +528,11 @@ longer runs them, which is the point but changes behaviour.
         return False
 
 
+#: A quoted string (or one running past the line's end); its text is left out of the message as it may be a secret.
+_STRING = re.compile(r"""(?P<q>["'])(?:\\.|(?!(?P=q)).)*(?:(?P=q)|$)""")
+
+
 def _first_line(lines: Sequence[str], stmt: ast.stmt) -> str:
     line = lines[stmt.lineno - 1].strip() if 0 < stmt.lineno <= len(lines) else ""
+    line = _STRING.sub(lambda m: f"{m['q']}…{m['q']}", line)
     return line if len(line) <= 40 else line[:37] + "..."

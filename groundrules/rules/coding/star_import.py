@@ -3,9 +3,182 @@
 from __future__ import annotations
 
 import ast
+import sys
+from pathlib import Path
+from typing import FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
+
+#: Calls that read or write a namespace by name: the names a module has cannot be read statically.
+_DYNAMIC = frozenset({"globals", "locals", "vars", "exec", "eval", "__import__", "setattr", "delattr"})
+
+
+def find_module_source(name: str) -> Optional[Path]:
+    """The ``.py`` file ``import name`` would load, found on ``sys.path`` by path only (nothing is
+    imported); ``None`` when it is not a plain source module (extension, builtin, zip, hooks)."""
+    if not name or name in sys.builtin_module_names:
+        return None
+    search = [Path(entry or ".") for entry in sys.path if Path(entry or ".").is_dir()]
+    parts = name.split(".")
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        namespace: List[Path] = []
+        found: Optional[Path] = None
+        for directory in search:
+            package = directory / part
+            if package.is_dir() and any(package.glob("__init__.*")):
+                init = package / "__init__.py"
+                if not init.is_file():
+                    return None
+                found = package
+                break
+            if any(directory.glob(f"{part}.*.so")) or any(directory.glob(f"{part}.so")) or any(
+                directory.glob(f"{part}.*pyd")
+            ):
+                return None  # an extension module comes before the source
+            module = directory / f"{part}.py"
+            if module.is_file():
+                return module if last else None
+            if package.is_dir():
+                namespace.append(package)
+        if found is not None:
+            if last:
+                return found / "__init__.py"
+            search = [found]
+        elif namespace and not last:
+            search = namespace
+        else:
+            return None
+    return None
+
+
+def _literal_names(value: Optional[ast.expr]) -> Optional[List[str]]:
+    if isinstance(value, (ast.List, ast.Tuple)) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+    ):
+        return [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return None
+
+
+def exported_names(tree: ast.Module) -> Optional[Tuple[FrozenSet[str], FrozenSet[str]]]:
+    """What ``from module import *`` binds, read from the module's source: the names always bound
+    and those bound only on some paths; ``None`` if unprovable."""
+    nodes = list(ast.walk(tree))
+    if any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _DYNAMIC for n in nodes
+    ):
+        return None
+    declared: List[str] = []
+    direct = set()
+    for stmt in tree.body:
+        target: Optional[ast.expr] = None
+        value: Optional[ast.expr] = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+            target, value = stmt.target, stmt.value
+        if isinstance(target, ast.Name) and target.id == "__all__":
+            names = _literal_names(value)
+            if names is None or (isinstance(stmt, ast.AugAssign) and not isinstance(stmt.op, ast.Add)):
+                return None
+            declared.extend(names)
+            direct.add(id(target))
+    uses_all = [n for n in nodes if isinstance(n, ast.Name) and n.id == "__all__"]
+    if uses_all:
+        if any(id(n) not in direct for n in uses_all):
+            return None  # `__all__.extend(...)`, a conditional `__all__`
+        return frozenset(declared), frozenset()
+    if any(isinstance(n, (ast.Global, ast.Nonlocal, ast.Delete)) for n in nodes):
+        return None
+    sure: Set[str] = set()
+    maybe: Set[str] = set()
+    stack: List[Tuple[ast.stmt, bool]] = [(stmt, False) for stmt in tree.body]
+    while stack:
+        stmt, conditional = stack.pop()
+        into = maybe if conditional else sure
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            into.add(stmt.name)
+            _expression_bindings(stmt.decorator_list, into)
+            continue
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                if alias.name == "*":
+                    return None
+                into.add(alias.asname or alias.name.partition(".")[0])
+            continue
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, ast.stmt):
+                stack.append((child, True))
+            elif isinstance(child, ast.ExceptHandler):
+                if child.name:
+                    maybe.add(child.name)
+                stack.extend((inner, True) for inner in child.body)
+            elif isinstance(child, ast.match_case):
+                return None
+            elif isinstance(child, ast.withitem):
+                _expression_bindings([child.context_expr], into)
+                if child.optional_vars is not None:
+                    _expression_bindings([child.optional_vars], maybe)
+            elif isinstance(child, ast.expr):
+                _expression_bindings([child], into)
+    return _public(sure), _public(maybe - sure)
+
+
+def _public(names: Set[str]) -> FrozenSet[str]:
+    return frozenset(n for n in names if not n.startswith("_"))
+
+
+def _expression_bindings(roots: Sequence[ast.expr], into: Set[str]) -> None:
+    """Names bound in the enclosing scope by these expressions (targets and walrus; not the
+    variables of comprehensions or the parameters of lambdas)."""
+    stack: List[ast.AST] = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            into.add(node.id)
+        if isinstance(node, ast.comprehension):
+            stack.append(node.iter)
+            stack.extend(node.ifs)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def star_names(tree: ast.Module, node: ast.ImportFrom) -> Optional[List[str]]:
+    """The names to import instead of ``*`` in ``node``, or ``None`` when that cannot be proved:
+    every name the file mentions that the target module exports (a name the file never mentions
+    cannot be read through the star, short of dynamic access, which blocks the fix)."""
+    if node.level or not node.module or node not in tree.body:
+        return None
+    stars = [
+        n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)
+    ]
+    if len(stars) != 1 or len(node.names) != 1:
+        return None
+    mentioned: Set[str] = set()
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _DYNAMIC | {"dir"}:
+            return None
+        if isinstance(sub, ast.Name):
+            mentioned.add(sub.id)
+        elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+            mentioned.update(sub.names)
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.isidentifier():
+            mentioned.add(sub.value)  # `__all__ = ["name"]` re-exports, `getattr(mod, "name")`
+    source = find_module_source(node.module)
+    if source is None:
+        return None
+    try:
+        target = ast.parse(source.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    exports = exported_names(target)
+    if exports is None or exports[1] & mentioned:
+        return None  # a name the file mentions may not exist: importing it could fail
+    names = sorted(exports[0] & mentioned)
+    return names or None
 
 
 class StarImport(Rule):
@@ -30,9 +203,13 @@ score = f1_score([1, 0], [1, 1])
     fix_safety = """
 COND: `*` is replaced by the names the module uses that it does not bind itself (scope analysis),
 intersected with what the target module exports, read statically from its source (`__all__`, else
-its public top-level names), never by importing it. Applied only when the target's source file is
-found (in the project or an installed package); otherwise the finding is only reported.
+its public top-level names), never by importing it. To be safe it imports every exported name the
+file mentions at all. Applied only when the target is an absolute import whose source file is found
+on `sys.path` by path (not an extension module), the file has one star import, no dynamic namespace
+access (`globals()`, `eval`, `dir()` ...), and at least one name is used; relative imports and
+anything else are only reported.
 """
+    fix = FixClass.SAFE
     options = ()
     bad = (
         "from sklearn.metrics import *\n\nscore = f1_score([1], [1])\n",
@@ -52,4 +229,6 @@ found (in the project or an installed package); otherwise the finding is only re
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if any(alias.name == "*" for alias in node.names):
             module = "." * (node.level or 0) + (node.module or "")
-            self.report(node, module=module)
+            tree = self.ctx.ancestors[0] if self.ctx.ancestors else None
+            fixable = isinstance(tree, ast.Module) and star_names(tree, node) is not None
+            self.report(node, fixable=fixable, module=module)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from groundrules.rules.datascience._tracking import ScopedFlags, target_names
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -15,6 +15,37 @@ if TYPE_CHECKING:
 _DOT = frozenset({"numpy.dot"})
 #: NumPy functions returning something other than an array.
 _NOT_ARRAYS = frozenset({"numpy.random.seed", "numpy.random.default_rng", "numpy.dtype", "numpy.finfo", "numpy.iinfo"})
+#: Constructors whose first argument is the shape.
+_SHAPED = frozenset({"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full"})
+#: Constructors whose positional arguments are the dimensions.
+_DIMENSIONED = frozenset({"numpy.random.rand", "numpy.random.randn"})
+_SAME_RANK = frozenset({"numpy.zeros_like", "numpy.ones_like", "numpy.empty_like", "numpy.full_like"})
+_MATRICES = frozenset({"numpy.eye", "numpy.identity"})
+_RANGES = frozenset({"numpy.arange", "numpy.linspace"})
+_LITERALS = frozenset({"numpy.array", "numpy.asarray"})
+_BODIES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _int(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _number(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float, complex)
+
+
+def _literal_rank(node: ast.AST) -> Optional[int]:
+    """Rank of a regular nested list/tuple of number literals (``[[1, 2], [3, 4]]`` -> 2)."""
+    if _number(node):
+        return 0
+    if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
+        return None
+    ranks = {_literal_rank(elt) for elt in node.elts}
+    lengths = {len(elt.elts) for elt in node.elts if isinstance(elt, (ast.List, ast.Tuple))}
+    if len(ranks) != 1 or None in ranks or len(lengths) > 1:
+        return None
+    (rank,) = ranks
+    return None if rank is None else rank + 1
 
 
 class DotInsteadOfMatmul(Rule):
@@ -39,9 +70,15 @@ a = np.ones((3, 4))
 b = np.ones((4, 2))
 c = a @ b
 """
+    fix = FixClass.SAFE
     fix_safety = """
-COND: `np.dot(a, b)` / `a.dot(b)` -> `a @ b` only when both ranks are known to be 1 or 2 (`@`
-rejects scalars and differs from `dot` above 2-D); otherwise SUGGEST.
+COND, applied when proven: `np.dot(a, b)` / `a.dot(b)` -> `a @ b` (parenthesised where the
+surrounding expression needs it) only when both ranks are known to be 1 or 2: each operand is a
+name bound, unconditionally and directly in the same scope's body, to `np.zeros`/`ones`/`empty`/
+`full` with a literal shape, `np.eye`/`identity`, `np.arange`/`linspace` of number literals,
+`np.random.rand`/`randn` of 1 or 2 integer literals, `np.array`/`asarray` of a regular nested list
+of numbers, or such a call itself, or `.T` of one. `@` rejects scalars and differs from `dot`
+above 2-D, so otherwise it is SUGGEST.
 """
     requires = frozenset({"numpy"})
     bad = (
@@ -67,6 +104,53 @@ rejects scalars and differs from `dot` above 2-D); otherwise SUGGEST.
     def __init__(self, ctx: "Context") -> None:
         super().__init__(ctx)
         self._arrays = ScopedFlags(ctx)
+        #: (scope id or 0, name) -> known rank, for names bound unconditionally in the scope body.
+        self._ranks: Dict[Tuple[int, str], int] = {}
+
+    def _key(self, name: str) -> Tuple[int, str]:
+        scope = self.ctx.enclosing_scope()
+        return (0 if scope is None else id(scope), name)
+
+    def _rank(self, node: ast.AST) -> Optional[int]:
+        """The array's number of dimensions, when it is known."""
+        if isinstance(node, ast.Name):
+            return self._ranks.get(self._key(node.id))
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            return self._rank(node.value)
+        if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        if any(kw.arg is None for kw in node.keywords):
+            return None
+        qualname = self.ctx.qualname(node.func)
+        args = node.args
+        if qualname in _SHAPED and args:
+            shape = args[0]
+            if _int(shape):
+                return 1
+            if isinstance(shape, (ast.Tuple, ast.List)) and all(_int(e) for e in shape.elts):
+                return len(shape.elts)
+        elif qualname in _DIMENSIONED and args and all(_int(a) for a in args) and not node.keywords:
+            return len(args)
+        elif qualname in _MATRICES:
+            return 2
+        elif qualname in _RANGES and args and all(_number(a) for a in args):
+            if all(kw.arg not in ("axis", "retstep") for kw in node.keywords):
+                return 1
+        elif qualname in _LITERALS and args and all(kw.arg == "dtype" for kw in node.keywords):
+            return _literal_rank(args[0])
+        elif qualname in _SAME_RANK and args and all(kw.arg != "shape" for kw in node.keywords):
+            return self._rank(args[0])
+        return None
+
+    def _matrix_operands(self, a: ast.AST, b: ast.AST) -> bool:
+        return self._rank(a) in (1, 2) and self._rank(b) in (1, 2)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
+            return  # leave_Assign records it
+        if not isinstance(node.ctx, ast.Load):
+            self._ranks.pop(self._key(node.id), None)
 
     def _is_array(self, node: ast.AST) -> bool:
         if isinstance(node, ast.Name):
@@ -84,6 +168,13 @@ rejects scalars and differs from `dot` above 2-D); otherwise SUGGEST.
 
     def leave_Assign(self, node: ast.Assign) -> None:
         is_array = self._is_array(node.value)
+        # Only an unconditional binding in the scope's own body gives a rank.
+        rank = self._rank(node.value) if isinstance(self.ctx.parent, _BODIES) else None
+        for target in node.targets:
+            for name in target_names(target):
+                self._ranks.pop(self._key(name), None)
+            if isinstance(target, ast.Name) and rank is not None and len(node.targets) == 1:
+                self._ranks[self._key(target.id)] = rank
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self._arrays.set(target.id, is_array)
@@ -99,7 +190,8 @@ rejects scalars and differs from `dot` above 2-D); otherwise SUGGEST.
             if self.ctx.qualname(func) in _DOT:
                 self._report_function(node)
             elif self._is_array(func.value) and len(node.args) == 1 and not node.keywords:
-                self.report(node, call="a.dot(b)")
+                fixable = not isinstance(node.args[0], ast.Starred) and self._matrix_operands(func.value, node.args[0])
+                self.report(node, fixable=fixable, call="a.dot(b)")
         elif isinstance(func, ast.Name) and func.id == "dot":
             if self.ctx.qualname(func) in _DOT:
                 self._report_function(node)
@@ -108,4 +200,5 @@ rejects scalars and differs from `dot` above 2-D); otherwise SUGGEST.
         # With a scalar operand `dot` is plain multiplication, and `@` would reject it.
         if any(isinstance(arg, (ast.Constant, ast.Starred)) for arg in node.args):
             return
-        self.report(node, call="np.dot(a, b)")
+        fixable = len(node.args) == 2 and not node.keywords and self._matrix_operands(*node.args)
+        self.report(node, fixable=fixable, call="np.dot(a, b)")

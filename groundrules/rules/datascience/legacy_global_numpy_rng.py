@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from groundrules.rules.datascience._options import SEED_CONSTANT, SEED_MODULE
+from groundrules.rules.datascience.randomness_uncontrolled import seed_import_needed
 from groundrules.rules.framework import Rule
 from groundrules.rules.imports import call_name
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
+
+if TYPE_CHECKING:
+    from groundrules.rules.context import Context
 
 #: The legacy module-level samplers of ``numpy.random`` (backed by one global ``RandomState``).
 LEGACY = frozenset(
@@ -32,6 +37,82 @@ _REPLACEMENT = {
     "get_state": "rng.bit_generator.state",
     "set_state": "rng.bit_generator.state = ...",
 }
+
+
+#: Legacy function -> ``Generator`` method taking the same arguments (``rand``/``randn`` take the
+#: dimensions as separate arguments, the methods a shape tuple).
+GENERATOR_METHODS = {
+    "rand": "random",
+    "randn": "standard_normal",
+    "randint": "integers",
+    "choice": "choice",
+    "shuffle": "shuffle",
+    "permutation": "permutation",
+    "normal": "normal",
+    "uniform": "uniform",
+}
+SHAPE_ARGS = frozenset({"rand", "randn"})
+RNG = "rng"
+
+
+def _mentions(tree: ast.Module, name: str) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            return True
+        if isinstance(node, ast.arg) and node.arg == name:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.alias) and name in (node.asname, node.name.partition(".")[0]):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+        if isinstance(node, ast.ExceptHandler) and node.name == name:
+            return True
+    return False
+
+
+def _binds(stmt: ast.stmt, name: str) -> bool:
+    if isinstance(stmt, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+    if isinstance(stmt, ast.AnnAssign):
+        return stmt.value is not None and isinstance(stmt.target, ast.Name) and stmt.target.id == name
+    if isinstance(stmt, ast.ImportFrom):
+        return any((a.asname or a.name) == name for a in stmt.names)
+    return False
+
+
+def generator_anchor(tree: ast.Module, constant: str, seed_module: str) -> Optional[Tuple[int, str, bool]]:
+    """Where the fix can add ``rng = <numpy>.random.default_rng(SEED)``: (last line of the
+    module-level statement it follows, the name bound to ``numpy``, whether ``SEED`` must be
+    imported from ``seed-module``), or ``None`` when it cannot (no ``import numpy``, no seed
+    constant, ``rng`` already used, or the statement to follow is not a simple one).
+
+    It follows the leading import block, and the binding of ``numpy`` and of ``SEED`` if later.
+    Shared with the fix."""
+    needed = seed_import_needed(tree, constant, seed_module)
+    if needed is None or _mentions(tree, RNG):
+        return None
+    numpy: Optional[str] = None
+    seeded = needed
+    leading = True
+    anchor: Optional[ast.stmt] = None
+    for index, stmt in enumerate(tree.body):
+        is_docstring = index == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        leading = leading and (is_docstring or isinstance(stmt, (ast.Import, ast.ImportFrom)))
+        if numpy is not None and seeded and not leading:
+            break  # everything needed is bound by the statements before this one
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "numpy":
+                    numpy = alias.asname or "numpy"
+        seeded = seeded or _binds(stmt, constant)
+        anchor = stmt
+    if anchor is None or numpy is None or not seeded:
+        return None
+    if not isinstance(anchor, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)):
+        return None
+    return (anchor.end_lineno or anchor.lineno, numpy, needed)
 
 
 class LegacyGlobalNumpyRng(Rule):
@@ -60,12 +141,18 @@ rng = np.random.default_rng(SEED)
 noise = rng.standard_normal((3, 4))
 idx = rng.integers(0, 10, size=5)
 """
+    fix = FixClass.UNSAFE
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`; the random stream changes): add
 `rng = np.random.default_rng(SEED)` (the `seed-constant`, imported from `seed-module` when
 configured), then `rand(a, b)` -> `rng.random((a, b))`, `randn(a, b)` ->
 `rng.standard_normal((a, b))`, `randint(l, h)` -> `rng.integers(l, h)`, and
 `choice`/`shuffle`/`permutation`/`normal`/`uniform` -> `rng.<same>(...)`.
+Only when the module has `import numpy` (any alias), binds `SEED` at module level or configures
+`seed-module`, never uses the name `rng`, and the call comes after the line `rng` is added on
+(after the leading imports and the bindings of `numpy` and `SEED`); `rand`/`randn` need plain
+positional arguments, and a function imported under another name is not rewritten.
+`seed`, `get_state`, `set_state` and the other samplers: SUGGEST.
 """
     options = (SEED_CONSTANT, SEED_MODULE)
     requires = frozenset({"numpy"})
@@ -90,6 +177,24 @@ configured), then `rand(a, b)` -> `rng.random((a, b))`, `randn(a, b)` ->
         "import torch\nx = torch.rand(3)\n",
     )
 
+    def __init__(self, ctx: "Context") -> None:
+        super().__init__(ctx)
+        self._anchor: Optional[Tuple[int, str, bool]] = None
+        self._anchored = False
+
+    def _fixable(self, node: ast.Call, fn: str) -> bool:
+        if fn not in GENERATOR_METHODS:
+            return False
+        func = node.func
+        if isinstance(func, ast.Name) and func.id != fn:
+            return False  # imported under another name
+        if fn in SHAPE_ARGS and (node.keywords or any(isinstance(a, ast.Starred) for a in node.args)):
+            return False
+        if not self._anchored:
+            self._anchored = True
+            self._anchor = generator_anchor(self.ctx.tree, self.option(SEED_CONSTANT), self.option(SEED_MODULE))
+        return self._anchor is not None and node.lineno > self._anchor[0]
+
     def visit_Call(self, node: ast.Call) -> None:
         fn = call_name(node)
         if fn is None or fn not in LEGACY:
@@ -98,4 +203,7 @@ configured), then `rand(a, b)` -> `rng.random((a, b))`, `randn(a, b)` ->
             return
         seed = self.option(SEED_CONSTANT)
         replacement = _REPLACEMENT.get(fn, f"rng.{fn}(...)").replace("SEED", seed)
-        self.report(node, fn=fn, seed=seed, replacement=replacement)
+        if self._fixable(node, fn):
+            self.report(node, fix_class=FixClass.UNSAFE, fn=fn, seed=seed, replacement=replacement)
+        else:
+            self.report(node, fixable=False, fn=fn, seed=seed, replacement=replacement)

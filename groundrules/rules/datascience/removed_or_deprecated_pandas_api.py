@@ -7,6 +7,7 @@ from typing import Dict, Optional, Set
 
 from groundrules.rules.context import Context, literal_string
 from groundrules.rules.framework import Rule
+from groundrules.rules.imports import ImportTracker
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _METHODS = frozenset({"append", "iteritems", "fillna", "isnull", "notnull"})
@@ -15,6 +16,13 @@ _INDEX_CONVERTERS = frozenset({"pandas.to_datetime", "pandas.to_timedelta"})
 _FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
 #: Keywords of ``fillna`` that ``ffill``/``bfill`` take with the same meaning.
 _FILL_KEPT = frozenset({"method", "axis", "inplace", "limit", "downcast"})
+#: Keywords of ``DataFrame.append`` that ``pd.concat`` takes with the same meaning.
+APPEND_KEPT = frozenset({"ignore_index", "verify_integrity", "sort"})
+#: pandas readers that return one DataFrame (unless given ``chunksize``/``iterator``).
+_FRAME_READERS = frozenset(
+    "read_csv read_table read_fwf read_parquet read_feather read_orc read_sql read_sql_query "
+    "read_sql_table".split()
+)
 
 _APPEND = "`{recv}.append(...)` was removed in pandas 2.0 (and is quadratic in a loop): use `pd.concat([{recv}, other])`"
 _ITERITEMS = "`{recv}.iteritems()` was removed in pandas 2.0: use `{recv}.items()`"
@@ -54,9 +62,13 @@ missing = df.isna()
 SAFE: `.iteritems()` -> `.items()`, `.isnull()` -> `.isna()`, `.notnull()` -> `.notna()`, and
 `fillna(method="ffill")` -> `.ffill()` (likewise `pad`, `bfill`, `backfill`) when the method is a
 string literal and the other arguments are keywords `ffill` takes (`axis`, `inplace`, `limit`,
-`downcast`); with a value or positional arguments it is SUGGEST. `a.append(b)` ->
-`pd.concat([a, b])` is COND in the spec but not rewritten yet (SUGGEST); `.ix` and `pd.datetime`:
-SUGGEST.
+`downcast`); with a value or positional arguments it is SUGGEST.
+COND, applied when proven: `a.append(b, ignore_index=...)` -> `pd.concat([a, b], ignore_index=...)`
+when both `a` and `b` are known DataFrames (a `pd.DataFrame(...)` or single-frame `pd.read_*` call,
+or a name last bound to one in the same scope), the only other arguments are `ignore_index`,
+`verify_integrity` and `sort`, and the module imports `pandas` under a name the call can use.
+`DataFrame.append` of a Series or dict adds a row, not a column, and `Series.append` rejects a
+DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
 """
     requires = frozenset({"pandas"})
     bad = (
@@ -89,6 +101,9 @@ SUGGEST.
         super().__init__(ctx)
         #: Per scope: names last bound to an Index-returning converter call.
         self._index_names: Dict[int, Set[str]] = {}
+        #: Per scope: names last bound to an expression known to be one DataFrame.
+        self._frames: Dict[int, Set[str]] = {}
+        self._pandas = pandas_alias(ctx.imports)
 
     def _scope_key(self) -> int:
         return id(self.ctx.enclosing_scope())
@@ -107,13 +122,62 @@ SUGGEST.
     def leave_Assign(self, node: ast.Assign) -> None:
         # On leave, so `idx = idx.append(...)` is checked against the binding before this one.
         names = self._index_names.setdefault(self._scope_key(), set())
+        frames = self._frames.setdefault(self._scope_key(), set())
         is_index = self._index_converter(node.value)
+        # Only an unconditional binding, directly in the scope's body, is evidence.
+        is_frame = isinstance(self.ctx.parent, _SCOPE_BODIES) and self._is_frame(node.value)
         for target in node.targets:
+            for name in _names(target):
+                names.discard(name)
+                frames.discard(name)
             if isinstance(target, ast.Name):
                 if is_index:
                     names.add(target.id)
-                else:
-                    names.discard(target.id)
+                if is_frame:
+                    frames.add(target.id)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        # Any other binding (``for df in ...``, ``with ... as df``, ``del df``) forgets the name.
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Assign) and any(t is node for t in parent.targets):
+            return  # leave_Assign rebinds it, after the value is checked
+        if not isinstance(node.ctx, ast.Load):
+            self._frames.get(self._scope_key(), set()).discard(node.id)
+
+    def _is_frame(self, node: ast.expr) -> bool:
+        """Evidence that ``node`` is one DataFrame (not a Series, a reader or a dict of frames)."""
+        if isinstance(node, ast.Name):
+            return node.id in self._frames.get(self._scope_key(), set())
+        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Attribute, ast.Name)):
+            return False
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "append":
+            return self._concat_fixable(node, node.func.value)  # what the fix makes pd.concat
+        qualname = self.ctx.qualname(node.func) or ""
+        module, _, name = qualname.rpartition(".")
+        if module != "pandas":
+            return False
+        if name == "DataFrame":
+            return True
+        return name in _FRAME_READERS and all(
+            kw.arg is not None and kw.arg not in ("chunksize", "iterator") for kw in node.keywords
+        )
+
+    def _concat_fixable(self, node: ast.Call, receiver: ast.expr) -> bool:
+        """``a.append(b)`` is ``pd.concat([a, b])`` when both are known DataFrames."""
+        if self._pandas is None or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            return False
+        if any(kw.arg not in APPEND_KEPT for kw in node.keywords):
+            return False
+        if not (self._is_frame(receiver) and self._is_frame(node.args[0])):
+            return False
+        # A parameter named like the pandas alias hides the module.
+        for ancestor in self.ctx.ancestors:
+            args = getattr(ancestor, "args", None)
+            if isinstance(args, ast.arguments):
+                every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+                if any(a is not None and a.arg == self._pandas for a in every):
+                    return False
+        return True
 
     def _is_index(self, receiver: ast.expr) -> bool:
         if isinstance(receiver, ast.Name):
@@ -125,13 +189,14 @@ SUGGEST.
         if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
             return
         receiver = func.value
-        if not self.ctx.pandas.is_pandas(receiver):
+        # A name known to be a DataFrame from appends the fix turns into `pd.concat` counts too.
+        if not self.ctx.pandas.is_pandas(receiver) and not (func.attr == "append" and self._is_frame(receiver)):
             return
         recv = _short(receiver)
         method = func.attr
         if method == "append":
             if not self._is_index(receiver):
-                self.report(node, _APPEND, recv=recv, fixable=False)
+                self.report(node, _APPEND, recv=recv, fixable=self._concat_fixable(node, receiver))
         elif method == "iteritems":
             self.report(node, _ITERITEMS, recv=recv)
         elif method == "fillna":
@@ -157,6 +222,19 @@ SUGGEST.
                 self.report(node, _IX, fixable=False)
         elif node.attr == "datetime" and self.ctx.qualname(node) == "pandas.datetime":
             self.report(node, _DATETIME, fixable=False)
+
+
+_SCOPE_BODIES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def pandas_alias(imports: ImportTracker) -> Optional[str]:
+    """The name the module binds to the ``pandas`` module itself (``pd`` first), if any."""
+    names = sorted(name for name, target in imports.aliases.items() if target == "pandas")
+    return "pd" if "pd" in names else (names[0] if names else None)
+
+
+def _names(target: ast.expr) -> Set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
 
 
 def _plain_fill(node: ast.Call) -> bool:

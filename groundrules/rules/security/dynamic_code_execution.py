@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Dict, Optional
 
 from groundrules.rules.context import keyword, literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
 
 _NAMES = frozenset({"eval", "exec", "compile", "__import__", "import_module", "query"})
 _IMPORTERS = frozenset({"__import__", "importlib.import_module"})
+#: Methods that call a function on each value: ``df[c].apply(eval)`` parses stored strings.
+_ELEMENTWISE = frozenset({"apply", "map", "applymap"})
 
 
 class DynamicCodeExecution(Rule):
@@ -48,10 +50,14 @@ def active(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
 tags = ast.literal_eval("['a', 'b']")
 """
     fix_safety = """
-COND: `eval` used to parse literal data (e.g. `df[c].apply(eval)` on stringified lists) becomes
-`ast.literal_eval`, flagged for review since it is valid only for literal data. Everything else
-is SUGGEST: pass values to `df.query` through `@name`, import from an explicit allow-list.
+COND, flagged for review (so only with `--unsafe-fixes`): the builtin `eval` passed to
+`.apply`/`.map`/`.applymap` or `map(eval, ...)` to parse stored values (e.g. `df[c].apply(eval)` on
+stringified lists) becomes `ast.literal_eval`, which gives the same result for literal data and
+raises on anything else; not applied when `ast` names something else in the module. Direct
+`eval(...)`/`exec(...)` calls and everything else are SUGGEST: pass values to `df.query` through
+`@name`, import from an explicit allow-list.
 """
+    fix = FixClass.UNSAFE
     bad = (
         "def parse(text):\n    return eval(text)\n",
         "exec(open('script.py').read())\n",
@@ -93,14 +99,14 @@ is SUGGEST: pass values to `df.query` through `@name`, import from an explicit a
         if call in ("builtins.eval", "builtins.exec"):
             call = call[len("builtins.") :]
         if call in ("eval", "exec"):
-            self.report(node, call=f"{call}()", advice=_advice(call))
+            self.report(node, call=f"{call}()", advice=_advice(call), fixable=False)
         elif call == "compile":
             mode = node.args[2] if len(node.args) >= 3 else None
             mode_kw = keyword(node, "mode")
             if mode_kw is not None:
                 mode = mode_kw.value
             if literal_string(mode) == "exec":
-                self.report(node, call='compile(..., "exec")', advice=_advice("exec"))
+                self.report(node, call='compile(..., "exec")', advice=_advice("exec"), fixable=False)
         elif call == "pandas.eval":
             self._check_expression(node, "pd.eval()", "expr")
         elif call in _IMPORTERS:
@@ -114,7 +120,29 @@ is SUGGEST: pass values to `df.query` through `@name`, import from an explicit a
         if isinstance(parent, ast.Call) and parent.func is node:
             return  # a direct call, reported by visit_Call
         if self.ctx.qualname(node) == node.id:
-            self.report(node, call=node.id, advice=_advice(node.id))
+            self.report(node, call=node.id, advice=_advice(node.id), fixable=self._parses_values(node))
+
+    def _parses_values(self, node: ast.Name) -> bool:
+        """``eval`` handed to an element-wise call, in a module where ``ast`` is free."""
+        parent = self.ctx.parent
+        if node.id != "eval" or not isinstance(parent, ast.Call) or node not in parent.args:
+            return False
+        func = parent.func
+        if isinstance(func, ast.Attribute):
+            if func.attr not in _ELEMENTWISE:
+                return False
+        elif not (self.ctx.qualname(func) in ("map", "builtins.map") and parent.args[0] is node):
+            return False
+        for sub in ast.walk(self.ctx.tree):
+            if isinstance(sub, ast.Name) and sub.id == "ast" and not isinstance(sub.ctx, ast.Load):
+                return False
+            if isinstance(sub, ast.arg) and sub.arg == "ast":
+                return False
+            if isinstance(sub, ast.alias) and (sub.asname or sub.name) == "ast" and sub.name != "ast":
+                return False
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and sub.name == "ast":
+                return False
+        return True
 
     def _check_expression(self, node: ast.Call, call: str, name: str) -> None:
         expr: Optional[ast.expr] = None
@@ -129,7 +157,7 @@ is SUGGEST: pass values to `df.query` through `@name`, import from an explicit a
             advice = "import from an explicit allow-list of module names instead"
         else:
             advice = "write a literal expression and pass values as `@name` instead"
-        self.report(node, call=call, advice=advice)
+        self.report(node, call=call, advice=advice, fixable=False)
 
     def _is_literal(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Constant):

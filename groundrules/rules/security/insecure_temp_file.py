@@ -7,9 +7,16 @@ from typing import Optional
 
 from groundrules.rules.context import literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _MKTEMP = frozenset({"tempfile.mktemp"})
+#: Calls that test whether a path exists or need it not to exist (the fixed name now does).
+_NEEDS_ABSENT = frozenset(
+    """exists lexists isfile isdir is_file is_dir access stat lstat mkdir makedirs mkfifo mknod
+    symlink symlink_to link hardlink_to copytree touch rename replace""".split()
+)
+#: Names the fix introduces.
+_FIX_NAMES = frozenset({"fd", "os", "tempfile"})
 _PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
 #: Calls whose string arguments are text to compare, search or show, not paths to write.
 _TEXT_CALLS = frozenset(
@@ -77,11 +84,17 @@ with tempfile.TemporaryDirectory() as workdir:
 """
     fix_safety = """
 COND: `p = tempfile.mktemp(suffix=s)` -> `fd, p = tempfile.mkstemp(suffix=s)` followed by
-`os.close(fd)`, applied only when nothing in the scope tests `p` for non-existence (the file now
-exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fix (SUGGEST).
+`os.close(fd)`, applied only when `p` is a plain name, nothing in the scope tests it for existence
+or needs it absent (`exists`, `mkdir`, `open(p, "x")`, ...; the file now exists when the code
+continues) or copies it, and the module uses no other `fd`, `os` or `tempfile`. Hard-coded
+`/tmp/...` literals: no automatic fix (SUGGEST).
 """
+    fix = FixClass.SAFE
     bad = (
         "import tempfile\npath = tempfile.mktemp(suffix='.csv')\n",
+        # The name is tested for existence: no fix.
+        "import os\nimport tempfile\np = tempfile.mktemp()\nif not os.path.exists(p):\n"
+        "    os.mkfifo(p)\n",
         "from tempfile import mktemp\nname = mktemp()\n",
         "import pandas as pd\ndf = pd.DataFrame()\ndf.to_csv('/tmp/features.csv')\n",
         "with open('/tmp/model.pkl', 'wb') as fh:\n    fh.write(b'')\n",
@@ -112,7 +125,51 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         if name == "mktemp" and self.ctx.qualname(func) in _MKTEMP:
-            self.report(node, self.mktemp_message)
+            self.report(node, self.mktemp_message, fixable=self._mkstemp_fits(node))
+
+    def _mkstemp_fits(self, node: ast.Call) -> bool:
+        """``p = tempfile.mktemp(...)`` where nothing in the scope needs ``p`` not to exist and
+        the names the fix introduces are free."""
+        parent = self.ctx.parent
+        if not (
+            isinstance(parent, ast.Assign)
+            and parent.value is node
+            and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)
+            and not any(isinstance(a, ast.Starred) for a in node.args)
+            and all(kw.arg is not None for kw in node.keywords)
+        ):
+            return False
+        name = parent.targets[0].id
+        for sub in ast.walk(self.ctx.tree):
+            if isinstance(sub, ast.Name) and (
+                sub.id == "fd" or (sub.id in _FIX_NAMES and not isinstance(sub.ctx, ast.Load))
+            ):
+                return False
+            if isinstance(sub, ast.arg) and sub.arg in _FIX_NAMES:
+                return False
+            if isinstance(sub, ast.alias) and (sub.asname or sub.name) in _FIX_NAMES and sub.name not in _FIX_NAMES:
+                return False
+        scope = self.ctx.enclosing_scope() or self.ctx.tree
+        for sub in ast.walk(scope):
+            if isinstance(sub, ast.Call) and self._needs_absent(sub) and _mentions(sub, name):
+                return False
+            if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and (
+                isinstance(sub.value, ast.Name) and sub.value.id == name
+            ):
+                return False  # a copy of the name, which might be tested
+        return True
+
+    @staticmethod
+    def _needs_absent(call: ast.Call) -> bool:
+        func = call.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if called in _NEEDS_ABSENT:
+            return True
+        if called == "open":  # exclusive creation
+            modes = [*call.args[1:2], *(kw.value for kw in call.keywords if kw.arg == "mode")]
+            return any("x" in (literal_string(m) or "x") for m in modes)
+        return False
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
@@ -132,10 +189,10 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
                 if isinstance(grand, ast.BinOp) and isinstance(grand.op, ast.Div) and (
                     grand.left is parent
                 ):
-                    self.report(node, path=node.value)
+                    self.report(node, path=node.value, fixable=False)
             return
         if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Div) and parent.left is node:
-            self.report(node, path=node.value)
+            self.report(node, path=node.value, fixable=False)
         elif (
             isinstance(parent, ast.Call)
             and parent.args
@@ -143,7 +200,7 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
             and len(parent.args) > 1
             and self.ctx.qualname(parent.func) in _JOINS
         ):
-            self.report(node, path=node.value)
+            self.report(node, path=node.value, fixable=False)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         if node.values and _temp_prefix(node) is not None:
@@ -160,7 +217,7 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
             return
         if len(text) > _MAX_SHOWN:
             text = text[: _MAX_SHOWN - 1] + "…"
-        self.report(node, path=text.replace("`", "'"))
+        self.report(node, path=text.replace("`", "'"), fixable=False)
 
     def _used_as_path(self, node: ast.expr, parent: Optional[ast.AST]) -> bool:
         if isinstance(parent, ast.keyword):
@@ -193,3 +250,7 @@ exists when the code continues). Hard-coded `/tmp/...` literals: no automatic fi
         func = call.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         return name in _TEXT_CALLS
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(sub, ast.Name) and sub.id == name for sub in ast.walk(node))

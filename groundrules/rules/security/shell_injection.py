@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
-from groundrules.rules.context import keyword
+from groundrules.rules.context import keyword, literal_string
 from groundrules.rules.framework import Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 _SUBPROCESS = frozenset(
     {
@@ -25,6 +26,17 @@ _SHELL_ALWAYS = frozenset(
 _SPAWN = frozenset(
     f"os.spawn{suffix}"
     for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
+)
+#: A command a shell would only split on blanks: no quotes, expansions, globs, redirections,
+#: operators or comments.
+_PLAIN_COMMAND = re.compile(r"[A-Za-z0-9_./:,@%+=-]+( +[A-Za-z0-9_./:,@%+=-]+)*")
+#: Shell builtins and keywords: without a shell there is no such program (or it differs).
+_SHELL_WORDS = frozenset(
+    """alias bg break builtin cd command continue declare dirs disown echo enable eval exec exit
+    export false fc fg getopts hash help history jobs kill let local logout popd printf pushd pwd
+    read readonly return set shift shopt source suspend test time times trap true type typeset
+    ulimit umask unalias unset wait if then else elif fi case esac for select while until do done
+    function""".split()
 )
 _NAMES = frozenset(
     q.rsplit(".", 1)[1] for q in _SUBPROCESS | _SHELL_ALWAYS | _SPAWN
@@ -59,14 +71,20 @@ def sync(src: str, dest: str) -> None:
     subprocess.run(["rsync", "-a", src, dest], check=True)
 """
     fix_safety = """
-COND: `subprocess.run("<literal without shell metacharacters>", shell=True)` becomes
-`subprocess.run(shlex.split(literal))`, which behaves the same. POLICY (only with
-`--unsafe-fixes`): also add `check=True`, and rewrite `os.system(literal)` to
-`subprocess.run([...], check=True)` (a failing command now raises instead of returning a code).
-Commands built from values are SUGGEST: pass the values as list elements.
+COND: `subprocess.run("<literal without shell metacharacters>", shell=True)` (also `call`,
+`check_call`, `check_output`, `Popen`) becomes `subprocess.run(shlex.split(literal))`, which
+behaves the same; applied only when the command is the one positional argument, holds nothing but
+blank-separated words of letters, digits and `_./:,@%+=-` (no quotes, `$`, `~`, globs,
+redirections or operators), does not start with a shell builtin or keyword or an `X=...`
+assignment, and the call passes no `executable=`, `*args` or `**kwargs`. The POLICY rewrites
+(adding `check=True`, `os.system(literal)` -> `subprocess.run([...], check=True)`) are not
+implemented; commands built from values are SUGGEST: pass the values as list elements.
 """
+    fix = FixClass.SAFE
     requires = frozenset({"os", "subprocess"})
     bad = (
+        # A shell builtin: no fix.
+        'import subprocess\nsubprocess.run("cd /data", shell=True)\n',
         'import subprocess\nsubprocess.run("ls -l", shell=True)\n',
         "import os\n\ndef clean(path):\n    os.system('rm -rf ' + path)\n",
         "import subprocess\n\ndef count(path):\n"
@@ -101,17 +119,41 @@ Commands built from values are SUGGEST: pass the values as list elements.
         if call is None:
             return
         if call in _SHELL_ALWAYS:
-            self.report(node, call=f"{call}()", how="runs its command through a shell")
+            self.report(node, call=f"{call}()", how="runs its command through a shell", fixable=False)
         elif call in _SPAWN:
-            self.report(node, call=f"{call}()", how="starts a process outside `subprocess`, unchecked")
+            self.report(
+                node,
+                call=f"{call}()",
+                how="starts a process outside `subprocess`, unchecked",
+                fixable=False,
+            )
         elif call in _SUBPROCESS:
             shell = keyword(node, "shell")
             if shell is not None and _truthy_constant(shell.value):
-                self.report(node, call=f"{call}(..., shell=True)", how="runs its command through a shell")
+                self.report(
+                    node,
+                    call=f"{call}(..., shell=True)",
+                    how="runs its command through a shell",
+                    fixable=_splits_plainly(node),
+                )
                 return
             how = _built(_command(node))
             if how is not None:
-                self.report(node, call=f"{call}()", how=f"runs a command built with {how}")
+                self.report(
+                    node, call=f"{call}()", how=f"runs a command built with {how}", fixable=False
+                )
+
+
+def _splits_plainly(node: ast.Call) -> bool:
+    """A ``shell=True`` call whose one positional argument is a literal command the shell would
+    only split on blanks, so ``shlex.split`` of it runs the same program with the same words."""
+    if len(node.args) != 1 or any(kw.arg is None or kw.arg == "executable" for kw in node.keywords):
+        return False
+    command = literal_string(node.args[0])
+    if command is None or not _PLAIN_COMMAND.fullmatch(command):
+        return False
+    first = command.split(" ", 1)[0]
+    return first not in _SHELL_WORDS and "=" not in first
 
 
 def _truthy_constant(node: ast.expr) -> bool:

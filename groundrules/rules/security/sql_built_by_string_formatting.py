@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Dict, Iterator, Optional, Union
+import re
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 
 from groundrules.rules.context import keyword
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity, choice_option
+from groundrules.standards.schema import Category, FixClass, Severity, choice_option
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -55,7 +56,52 @@ _HINTS = {
     "named": '`"... WHERE id = :id"` with `{"id": id}`',
 }
 
+#: The marker each paramstyle gives a special meaning in query text sent with parameters.
+MARKERS = {"pyformat": "%", "qmark": "?", "named": ":"}
+#: A field right after a comparison operator is a value: it can be bound.
+_VALUE_POSITION = re.compile(r"(=|<>|!=|<|>|<=|>=)\s*$")
+#: Functions whose bound parameters go in ``params=``.
+_PARAMS_KEYWORD_SINKS = frozenset(
+    {"pandas.read_sql", "pandas.read_sql_query", "pandas.io.sql.read_sql", "pandas.io.sql.read_sql_query"}
+)
+
 Scope = Optional[ast.AST]
+
+
+def value_fields(sql: ast.JoinedStr, paramstyle: str) -> Optional[List[Tuple[str, bool]]]:
+    """``(name, quoted)`` for each field of an f-string whose every field is a plain name in a
+    value position (after a comparison operator, bare or between single quotes); None otherwise.
+    """
+    fields: List[Tuple[str, bool]] = []
+    before = ""
+    closing = False  # the text after a quoted field starts with its closing quote
+    values = sql.values
+    for index, part in enumerate(values):
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            if any(c in part.value for c in "{}") or MARKERS[paramstyle] in part.value:
+                return None
+            before += part.value[1:] if closing else part.value
+            closing = False
+            continue
+        if not (
+            isinstance(part, ast.FormattedValue)
+            and isinstance(part.value, ast.Name)
+            and part.conversion == -1
+            and part.format_spec is None
+        ):
+            return None
+        after = values[index + 1] if index + 1 < len(values) else None
+        after_text = after.value if isinstance(after, ast.Constant) and isinstance(after.value, str) else ""
+        quoted = before.endswith("'") and after_text.startswith("'")
+        head = before[:-1] if quoted else before
+        if head.count("'") % 2 or not _VALUE_POSITION.search(head):
+            return None
+        fields.append((part.value.id, quoted))
+        before = ""
+        closing = quoted
+    if before.count("'") % 2:
+        return None
+    return fields or None
 
 
 class SqlBuiltByStringFormatting(Rule):
@@ -88,11 +134,17 @@ def orders_of(conn, customer_id):
     return pd.read_sql(query, conn, params={"customer_id": customer_id})
 """
     fix_safety = """
-COND: when every placeholder is a plain name in a value position, the query becomes a bound one
-in the configured `paramstyle`: `"... WHERE id = %(id)s"` with `params={"id": id}` for
-`read_sql`, `text("... WHERE id = :id")` with `{"id": id}` for SQLAlchemy. Names in identifier
-positions (table, column) cannot be bound: validate them against an allow-list (SUGGEST).
+COND: when the SQL is an f-string written in the call and every field is a plain name in a value
+position (right after a comparison operator, bare or between single quotes), the query becomes a
+bound one in the configured `paramstyle`: `cur.execute("... WHERE id = %(id)s", {"id": id})`
+for a one-argument `.execute`, `pd.read_sql("...", con, params={"id": id})` for
+`read_sql`/`read_sql_query` without `params`. Not applied when the text already holds the
+paramstyle's marker (`%`, `?` or `:`) or braces. Names in identifier positions (table, column),
+SQL built over several statements, `%`/`+`/`.format()`, other sinks and SQLAlchemy `text()`
+(whose parameters go to the enclosing `execute`) are SUGGEST: validate identifiers against an
+allow-list, bind values by hand.
 """
+    fix = FixClass.SAFE
     options = (PARAMSTYLE,)
     bad = (
         'def load(cur, user_id):\n    cur.execute(f"SELECT * FROM users WHERE id = {user_id}")\n',
@@ -235,7 +287,22 @@ positions (table, column) cannot be bound: validate them against an allow-list (
         if how is None or how == LITERAL:
             return
         hint = _HINTS["named"] if sink.endswith("text()") else self._hint
-        self.report(node, sink=sink, how=how, hint=hint)
+        self.report(node, sink=sink, how=how, hint=hint, fixable=self._bindable(node, sql, sink))
+
+    def _bindable(self, node: ast.Call, sql: ast.expr, sink: str) -> bool:
+        """An f-string written in a one-argument ``.execute`` or in ``read_sql(_query)``
+        without ``params``, whose fields are all plain names in value positions."""
+        if not isinstance(sql, ast.JoinedStr) or value_fields(sql, self.option(PARAMSTYLE)) is None:
+            return False
+        if sink == ".execute()":
+            return len(node.args) == 1 and not node.keywords
+        if sink[:-2] in _PARAMS_KEYWORD_SINKS:
+            return (
+                len(node.args) <= 2
+                and not any(isinstance(a, ast.Starred) for a in node.args)
+                and all(kw.arg is not None and kw.arg != "params" for kw in node.keywords)
+            )
+        return False
 
 
 def _sql_argument(node: ast.Call) -> Optional[ast.expr]:

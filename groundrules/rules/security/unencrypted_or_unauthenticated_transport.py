@@ -14,7 +14,7 @@ from groundrules.rules.security._http_clients import (
     ClientBindings,
     target_key,
 )
-from groundrules.standards.schema import Category, Severity, strs_option
+from groundrules.standards.schema import Category, FixClass, Severity, strs_option
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -118,9 +118,12 @@ rates = pd.read_csv("https://data.acme.internal/rates.csv")
 response = requests.get("https://api.example.com/v1/items", timeout=30)
 """
     fix_safety = """
-COND: `http://` -> `https://` only for hosts listed in `https-hosts` (known to serve HTTPS);
-other URLs, FTP, telnet and `urlopen` with a variable URL have no automatic fix (SUGGEST).
+COND: `http://` -> `https://` only for hosts listed in `https-hosts` (known to serve HTTPS), and
+only where the URL is written in the call (a string, or an f-string, `+`, `%` or `.format()`
+starting with one). A URL reached through a name, other hosts, FTP, telnet and `urlopen` with a
+variable URL have no automatic fix (SUGGEST).
 """
+    fix = FixClass.SAFE
     options = (HTTPS_HOSTS,)
     requires = frozenset({"requests", "httpx", "urllib", "urllib2", "pandas", "ftplib", "telnetlib"})
     bad = (
@@ -132,8 +135,10 @@ other URLs, FTP, telnet and `urlopen` with a variable URL have no automatic fix 
         'from telnetlib import Telnet\ntn = Telnet("router.lan")\n',
         'import urllib.request\n\ndef fetch(url):\n    return urllib.request.urlopen(url)\n',
         'import httpx\nwith httpx.Client() as c:\n    c.get(f"http://{host}/api", timeout=3)\n',
+        # A listed host, but the URL comes through a name: reported without a fix.
         Example(
-            'import requests\nrequests.get("http://data.acme.internal/x", timeout=5)\n',
+            'import requests\nBASE = "http://data.acme.internal"\n'
+            'requests.get(BASE + "/x", timeout=5)\n',
             options={"security.https-hosts": ["data.acme.internal"]},
         ),
     )
@@ -239,10 +244,10 @@ other URLs, FTP, telnet and `urlopen` with a variable URL have no automatic fix 
             return
         qualname = self.ctx.qualname(func)
         if qualname in _FTP:
-            self.report(node, self.ftp_message)
+            self.report(node, self.ftp_message, fixable=False)
             return
         if qualname in _TELNET:
-            self.report(node, self.telnet_message)
+            self.report(node, self.telnet_message, fixable=False)
             return
         call: Optional[str] = None
         if qualname is not None and (
@@ -262,18 +267,18 @@ other URLs, FTP, telnet and `urlopen` with a variable URL have no automatic fix 
         text = self._url_text(url)
         if text is None:
             if qualname in _URLOPEN and literal_string(url) is None:
-                self.report(node, self.urlopen_message, call=f"{qualname}()")
+                self.report(node, self.urlopen_message, call=f"{qualname}()", fixable=False)
             return
         host = url_host(text)
         if host is None or (host and is_local(host)):
             if qualname in _URLOPEN and not text.lower().startswith(("https://", "http://")):
-                self.report(node, self.urlopen_message, call=f"{qualname}()")
+                self.report(node, self.urlopen_message, call=f"{qualname}()", fixable=False)
             return
         self.report(
             node,
             call=call,
             host=host or "…",
-            fixable=bool(host) and host in self._https_hosts,
+            fixable=bool(host) and host in self._https_hosts and _written_in_call(url),
         )
 
     @staticmethod
@@ -294,3 +299,21 @@ other URLs, FTP, telnet and `urlopen` with a variable URL have no automatic fix 
             if kw is not None:
                 return kw.value
         return None
+
+
+def _written_in_call(node: ast.AST) -> bool:
+    """The URL's leading string is written in the call (not reached through a name)."""
+    while True:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            node = node.left
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+        ):
+            node = node.func.value
+        else:
+            break
+    if isinstance(node, ast.JoinedStr):
+        return bool(node.values) and literal_string(node.values[0]) is not None
+    return literal_string(node) is not None

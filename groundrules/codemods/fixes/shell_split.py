@@ -1,0 +1,50 @@
+"""GR208: ``subprocess.run("ls -l", shell=True)`` -> ``subprocess.run(shlex.split("ls -l"))``.
+
+COND (SAFE once proven): the rule marks fixable only a literal command of blank-separated plain
+words (no quotes, expansions, globs, redirections, operators, builtins or assignments) passed as
+the one positional argument, without ``executable=``, ``*args`` or ``**kwargs``: a shell would
+split it the same way and run the same program.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+
+from groundrules.codemods.framework import Fix
+from groundrules.standards.schema import FixClass
+
+
+class ShellSplit(Fix):
+    codes = ("GR208",)
+    fix_class = FixClass.SAFE
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if not self.flagged(original_node):
+            return updated_node
+        args = list(updated_node.args)
+        shell = [i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == "shell"]
+        positional = [a for a in args if a.keyword is None]
+        if len(shell) != 1 or len(positional) != 1 or positional[0].star:
+            return updated_node  # not the reported call of a chain
+        if not isinstance(positional[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+            return updated_node
+        index = shell[0]
+        removed = args[index]
+        kept: List[cst.Arg] = args[:index] + args[index + 1 :]
+        if index == len(args) - 1:
+            # The argument before it becomes the last: it takes over the trailing layout.
+            kept[-1] = kept[-1].with_changes(
+                comma=removed.comma, whitespace_after_arg=removed.whitespace_after_arg
+            )
+        command = kept[0]
+        split = cst.Call(
+            func=cst.Attribute(value=cst.Name("shlex"), attr=cst.Name("split")),
+            args=[cst.Arg(command.value)],
+        )
+        kept[0] = command.with_changes(value=split)
+        AddImportsVisitor.add_needed_import(self.context, "shlex")
+        self.applied += 1
+        return updated_node.with_changes(args=kept)
