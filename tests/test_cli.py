@@ -186,9 +186,9 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
 
 
 def test_notebook_outputs_and_artifacts(tmp_path):
-    nb = {"cells": [{"cell_type": "code", "execution_count": 2, "metadata": {}, "source": "x",
+    nb = {"cells": [{"cell_type": "code", "execution_count": 2, "metadata": {}, "source": "x = 1",
                      "outputs": [{"output_type": "stream", "name": "stdout", "text": "1"}]},
-                    {"cell_type": "code", "execution_count": None, "metadata": {}, "source": "y",
+                    {"cell_type": "code", "execution_count": None, "metadata": {}, "source": "y = x + 1",
                      "outputs": []}],
           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     (tmp_path / "notebooks").mkdir()

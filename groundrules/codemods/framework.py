@@ -200,6 +200,10 @@ def fix_source(
 ) -> FixOutcome:
     """Apply every allowed fix for the findings in ``text``, pass after pass until nothing more
     changes, so that a second ``fix`` run has nothing left to do; never raises on bad input."""
+    if path.endswith(".ipynb"):
+        from groundrules.codemods.notebooks import fix_notebook  # it imports this module
+
+        return fix_notebook(text, path, rel_path, standards, rules, allowed)
     fixed: List[str] = []
     dropped: List[Tuple[str, str]] = []
     current = text

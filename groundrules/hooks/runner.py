@@ -113,7 +113,8 @@ def check_paths(
         elif result is not None:
             outcome.findings.extend(result.findings)
             outcome.files += 1
-    outcome.findings.sort(key=Finding.sort_key)
+    # A notebook's findings run cell by cell; a line number alone would interleave the cells.
+    outcome.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return outcome
 
 

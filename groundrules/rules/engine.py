@@ -9,11 +9,13 @@ GR900 finding naming the rule while the other rules' findings are kept.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import tokenize
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
+from groundrules.rules import notebooks
 from groundrules.rules.context import SCOPE_NODES, Context, Source
 from groundrules.rules.framework import Finding, Rule
 from groundrules.rules.pandas_types import PandasTypes
@@ -129,6 +131,8 @@ def check_source(
     apply_suppressions: bool = True,
 ) -> Result:
     kind = file_kind(source_path)
+    if kind == "notebook":
+        return check_notebook(data, source_path, rel_path, standards, rules, apply_suppressions)
     if kind != "python":
         return _check_file(data, source_path, rel_path, standards, rules, kind)
     decoded = decode(data)
@@ -155,7 +159,7 @@ def _check_file(
     rules: Sequence[Type[Rule]],
     kind: str,
 ) -> Result:
-    """Notebook and artifact rules judge bytes; the Python rules do not run on such files."""
+    """Notebook and artifact rules judge the file's bytes (no ast walk)."""
     ctx = Context(Source(path, rel_path, "", ()), ast.Module(body=[], type_ignores=[]), standards)
     findings: List[Finding] = []
     for rule in rules:
@@ -172,6 +176,41 @@ def _check_file(
         findings.extend(instance.findings)
     findings.sort(key=Finding.sort_key)
     return Result(tuple(findings))
+
+
+def check_notebook(
+    data: bytes,
+    path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    apply_suppressions: bool = True,
+) -> Result:
+    """The notebook rules on the file, and the Python rules on its code cells joined into one
+    module (see ``notebooks``); findings point at ``cell N:line:col``."""
+    outer = _check_file(data, path, rel_path, standards, rules, "notebook")
+    try:
+        _, cells = notebooks.read_notebook(data)
+    except notebooks.NotebookError as exc:
+        broken = _unparsable(path, (exc.line, exc.column, exc.message), standards)
+        return Result(tuple(sorted(outer.findings + broken.findings, key=Finding.sort_key)), parsed=False)
+    tree, code, errors = notebooks.parse_code(notebooks.code_of(cells))
+    findings: List[Finding] = list(outer.findings)
+    if UNPARSABLE[0] in standards.enabled:
+        findings.extend(
+            dataclasses.replace(diagnostic(UNPARSABLE, path, (line, column), message, standards), cell=cell)
+            for cell, line, column, message in errors
+        )
+    if tree is None:
+        return Result(tuple(sorted(findings, key=_cell_order)), parsed=False)
+    inner = check_tree(tree, Source(path, rel_path, code.text, code.lines), standards, rules, apply_suppressions)
+    findings.extend(code.to_cell(f) for f in inner.findings)
+    suppressed = tuple((code.to_cell(f), s) for f, s in inner.suppressed)
+    return Result(tuple(sorted(findings, key=_cell_order)), suppressed, inner.suppressions, not errors)
+
+
+def _cell_order(finding: Finding) -> Tuple[int, int, int, str]:
+    return (finding.cell or 0, finding.line, finding.column, finding.code)
 
 
 def _unparsable(

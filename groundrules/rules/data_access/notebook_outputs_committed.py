@@ -7,7 +7,8 @@ import json
 from typing import Any, List
 
 from groundrules.rules.framework import Example, Rule
-from groundrules.standards.schema import Category, Severity
+from groundrules.rules.notebooks import RUN_METADATA, RUN_NOTEBOOK_METADATA
+from groundrules.standards.schema import Category, FixClass, Severity
 
 
 def _notebook(cells: List[Any], metadata: Any = None) -> str:
@@ -28,11 +29,13 @@ class NotebookOutputsCommitted(Rule):
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
     file_kind = "notebook"
+    fix = FixClass.SAFE
     message = "notebook cell {cell} keeps its {what}: strip outputs before committing"
     what = """
 Checks `.ipynb` files (as pre-commit passes staged ones, or when named on the command line) for
-code cells with outputs or a non-null execution count, and for widget state in the notebook's
-metadata.
+code cells with outputs or a non-null execution count, run metadata in a cell's metadata
+(timings `execution`/`ExecuteTime`, output view state `collapsed`/`scrolled`) and widget state in
+the notebook's metadata.
 """
     why = """
 Outputs carry data samples, personal data, secrets and tokens printed while exploring; once
@@ -40,13 +43,18 @@ committed they stay in git history. They also make every diff noisy.
 """
     use_instead = _notebook([_code("df.head()")])
     fix_safety = """
-SAFE: strip outputs, execution counts and widget metadata (the `groundrules-notebook-outputs`
-pre-commit hook, as nbstripout does); code and markdown are untouched.
+SAFE: `groundrules fix` (and the `groundrules-notebook-outputs` pre-commit hook, which runs
+`groundrules fix --select GR313`) empties outputs, sets execution counts to null and removes the
+run metadata and widget state, as nbstripout does; code, markdown, attachments, the kernelspec and
+language_info are untouched, and the file's JSON layout (indent, key order, escaping, final
+newline) is kept.
 """
     bad = (
         Example(_notebook([_code("print(42)", [_OUT], 1)]), path="eda.ipynb"),
         Example(_notebook([_code("x = 1", (), 3)]), path="eda.ipynb"),
         Example(_notebook([_code("x = 1")], {"widgets": {"state": {}}}), path="eda.ipynb"),
+        Example(_notebook([dict(_code("x = 1"), metadata={"execution": {"iopub.status.idle": "2024"}})]),
+                path="eda.ipynb"),
     )
     good = (
         Example(_notebook([_code("print(42)")]), path="eda.ipynb"),
@@ -70,8 +78,10 @@ pre-commit hook, as nbstripout does); code and markdown are untouched.
                 self._at_cell(index, "outputs")
             elif cell.get("execution_count") is not None:
                 self._at_cell(index, "execution count")
+            elif isinstance(cell.get("metadata"), dict) and any(k in cell["metadata"] for k in RUN_METADATA):
+                self._at_cell(index, "run metadata")
         metadata = notebook.get("metadata")
-        if isinstance(metadata, dict) and "widgets" in metadata:
+        if isinstance(metadata, dict) and any(k in metadata for k in RUN_NOTEBOOK_METADATA):
             self.report((1, 0), cell="metadata", what="widget state")
 
     def _at_cell(self, index: int, what: str) -> None:
