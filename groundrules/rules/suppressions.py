@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple
 
 # flake8's own pattern (flake8.defaults.NOQA_INLINE_REGEXP), so both runners agree on what a
-# comment silences; the reason is looked for after it.
-_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+# comment silences, plus mypy's codes (``mypy:arg-type``, ``mypy``) for the gate; the reason is
+# looked for after it.
+CODE = r"mypy(?::[a-z0-9-]+)?|[A-Z]+[0-9]+"
+NOQA = re.compile(rf"# noqa(?::[\s]?(?P<codes>((?:{CODE})(?:[,\s]+)?)+))?", re.IGNORECASE)
+_NOQA = NOQA
 _REASON = re.compile(r"\s*--\s*(?P<reason>\S.*?)\s*$")
 _SPLIT = re.compile(r"[,\s]+")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
@@ -39,6 +40,8 @@ _PROFILE_KEYS = frozenset(_LAYER_KEYS + ("paths",))
 _BANNED_KEYS = frozenset({"code", "name", "message", "allowed-in"})
 _GATE_KEYS = frozenset({"tools"})
 GATE_TOOLS = ("bandit", "mypy")
+#: The gate tools' codes (``B602``, ``mypy:arg-type``), valid in ``ignore`` and ``reason-required``.
+GATE_CODE = re.compile(r"B[0-9]{0,3}|mypy(?::[a-z0-9-]+)?", re.IGNORECASE)
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -231,7 +234,7 @@ class _Reader:
         return tuple(value)
 
     def check_code(self, file: Path, key: str, code: str) -> None:
-        if self.catalog.known_prefix(code) or code in self.banned_codes:
+        if self.catalog.known_prefix(code) or code in self.banned_codes or GATE_CODE.fullmatch(code):
             return
         known = list(self.catalog.rules) + sorted(self.banned_codes)
         close = difflib.get_close_matches(code, known, n=1)

@@ -6,12 +6,12 @@ import re
 from typing import FrozenSet, List, Mapping, Sequence, Tuple
 
 from groundrules.rules.framework import Finding, Rule
-from groundrules.rules.suppressions import Suppression
+from groundrules.rules.suppressions import CODE, Suppression
+from groundrules.rules.suppressions import NOQA as NOQA  # re-exported for the fix
 from groundrules.standards.schema import Category, FixClass, Severity
 
 # The same pattern the suppressions are read with, so the codes found here are the codes judged.
-NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+_CODE = re.compile(CODE, re.IGNORECASE)
 
 
 def code_spans(text: str, start: int) -> List[Tuple[str, int]]:

@@ -1,0 +1,124 @@
+"""Which files each gate tool runs on, with the standards that decide how."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+import sys
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from groundrules.hooks.runner import StandardsCache
+from groundrules.rules.framework import Finding
+from groundrules.rules.registry import catalog
+from groundrules.standards.loader import GATE_TOOLS
+from groundrules.standards.model import FileStandards, Layer, Standards
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python < 3.11
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class Target:
+    """One checked Python file and what the gate needs to know about it."""
+
+    path: Path
+    shown: str  # as the runner shows it: relative to cwd, POSIX
+    rel_path: str  # relative to its configuration, for the standards' globs
+    standards: FileStandards  # with the command line's --select/--ignore
+    tools: Tuple[str, ...]
+    #: The standards' and the command line's ``ignore`` (plus the command line's ``select``):
+    #: bandit and mypy codes are chosen by ``--with``/``gate.tools``, not by the standards' select.
+    ignore: Tuple[str, ...]
+    select: Optional[Tuple[str, ...]]
+    profile: Optional[str]
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    """What one tool reported: findings, and one-line errors when it failed."""
+
+    findings: List[Finding] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+
+
+def parse_tools(text: Optional[str]) -> Tuple[Tuple[str, ...], Optional[str]]:
+    """``--with bandit,mypy`` as a tuple of tool names, or an error message."""
+    if text is None:
+        return (), None
+    tools = tuple(t.strip().lower() for t in text.split(",") if t.strip())
+    unknown = [t for t in tools if t not in GATE_TOOLS]
+    if unknown:
+        return (), f"--with: unknown tool '{unknown[0]}' (the gate runs: {', '.join(GATE_TOOLS)})"
+    return tools, None
+
+
+def configured_tools(config: Optional[Path]) -> Tuple[str, ...]:
+    """``gate.tools`` of a configuration (already validated by the loader)."""
+    if config is None:
+        return ()
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()  # the loader has reported it
+    if config.name == "pyproject.toml":
+        data = data.get("tool", {}).get("groundrules", {})
+    gate = data.get("gate", {}) if isinstance(data, dict) else {}
+    tools = gate.get("tools", []) if isinstance(gate, dict) else []
+    return tuple(t for t in tools if t in GATE_TOOLS) if isinstance(tools, list) else ()
+
+
+def plan(
+    files: Sequence[Path], cache: StandardsCache, overrides: Tuple[Layer, ...], requested: Tuple[str, ...]
+) -> List[Target]:
+    """The Python files that at least one tool runs on (``--with`` plus each file's ``gate.tools``)."""
+    by_config: Dict[Optional[Path], Tuple[str, ...]] = {}
+    targets: List[Target] = []
+    for path in files:
+        if path.suffix not in (".py", ".pyi"):
+            continue  # notebooks and artifacts: neither tool reads them
+        standards = cache.standards_for(path)
+        if standards is None or standards.is_excluded(path):
+            continue
+        config = cache.config_for(path)
+        if config not in by_config:
+            by_config[config] = configured_tools(config)
+        tools = tuple(t for t in GATE_TOOLS if t in requested or t in by_config[config])
+        if not tools:
+            continue
+        targets.append(_target(path, standards, cache.cwd, overrides, tools))
+    return targets
+
+
+def _target(
+    path: Path, standards: Standards, cwd: Path, overrides: Tuple[Layer, ...], tools: Tuple[str, ...]
+) -> Target:
+    from groundrules.hooks.runner import _shown
+
+    rel_path = standards.relative(path)
+    profile = standards.profile_for(rel_path)
+    layers = standards.layers + (profile.layers if profile else ()) + overrides
+    select: Optional[Tuple[str, ...]] = None
+    for layer in overrides:
+        if layer.select is not None:
+            select = layer.select
+    return Target(
+        path=path,
+        shown=_shown(path, cwd),
+        rel_path=rel_path,
+        standards=standards.resolve(path, catalog(), overrides),
+        tools=tools,
+        ignore=tuple(p for layer in layers for p in layer.ignore),
+        select=select,
+        profile=profile.name if profile else None,
+    )
+
+
+def wanted(code: str, target: Target) -> bool:
+    """Whether ``--select``/``--ignore`` and the standards' ``ignore`` keep an external code
+    (compared without case: ``--select`` arrives upper-cased, mypy codes are lower case)."""
+    folded = code.lower()
+    if target.select is not None and not any(folded.startswith(p.lower()) for p in target.select):
+        return False
+    return not any(folded.startswith(p.lower()) for p in target.ignore)
