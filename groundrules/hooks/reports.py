@@ -45,8 +45,9 @@ def text_report(findings: Sequence[Finding], files: int, colour: bool, statistic
             summary += f" {fixable - unsafe} fixable with `groundrules fix`"
             summary += f", {unsafe} more with `--unsafe-fixes`." if unsafe else "."
         lines.append(summary)
-        first = sorted(counts)[0][0]
-        lines.append(f"Run `groundrules explain {first}` to learn why a rule matters and what to do.")
+        ours = sorted(code for code, *_ in counts if code.startswith("GR"))  # bandit/mypy: not ours to explain
+        if ours:
+            lines.append(f"Run `groundrules explain {ours[0]}` to learn why a rule matters and what to do.")
     else:
         lines.append(f"All checks passed ({files} files).")
     return "\n".join(lines) + "\n"
