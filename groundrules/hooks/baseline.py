@@ -1,0 +1,212 @@
+"""The baseline file: findings accepted when a team adopts groundrules, so CI fails only on new ones.
+
+A finding is keyed by (code, path, enclosing function or class, notebook cell, hash of its line's
+whitespace-normalised text) with a count: moving code up or down changes no key, and a second
+identical finding in the same place exceeds the count, so it is new.  Only a hash of the line is
+stored because the line may hold a secret the finding is about.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from groundrules.rules.framework import Finding
+
+DEFAULT_FILE = ".groundrules-baseline.json"
+FORMAT_VERSION = 1
+
+
+class BaselineError(Exception):
+    """The baseline file is missing or not one this version wrote."""
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    code: str
+    path: str
+    scope: str  # dotted qualname of the enclosing def/class, "" at module level
+    cell: str  # notebook cell, "" outside notebooks
+    line_hash: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    new: List[Finding]
+    stale: Counter[Key]  # baseline entries (with their surplus counts) no finding matches any more
+
+
+@dataclass(frozen=True)
+class _SourceFile:
+    lines: Tuple[str, ...]
+    scopes: Tuple[Tuple[int, int, str], ...]  # (first line, last line, qualname), outer before inner
+
+    def scope_at(self, line: int) -> str:
+        found = ""
+        for first, last, name in self.scopes:
+            if first <= line <= last:
+                found = name  # later spans that still contain the line are nested deeper
+        return found
+
+    def text_at(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def _scopes(tree: ast.AST) -> Tuple[Tuple[int, int, str], ...]:
+    spans: List[Tuple[int, int, str]] = []
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{child.name}"
+                first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                spans.append((first, child.end_lineno or child.lineno, name))
+                walk(child, f"{name}.")
+            else:
+                walk(child, prefix)
+
+    walk(tree, "")
+    spans.sort(key=lambda span: (span[0], -span[1]))
+    return tuple(spans)
+
+
+def _load_source(path: str) -> _SourceFile:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return _SourceFile((), ())
+    text = data.decode("utf-8-sig", errors="replace")
+    lines = tuple(text.splitlines())
+    if path.endswith(".ipynb"):
+        return _SourceFile((), ())
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return _SourceFile(lines, ())
+    return _SourceFile(lines, _scopes(tree))
+
+
+def _hash(text: str) -> str:
+    normalised = " ".join(text.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+
+
+def keys_of(findings: Sequence[Finding]) -> List[Key]:
+    """One key per finding, in order; each file with findings is read and parsed once."""
+    sources: Dict[str, _SourceFile] = {}
+    keys: List[Key] = []
+    for finding in findings:
+        if finding.path not in sources:
+            sources[finding.path] = _load_source(finding.path)
+        source = sources[finding.path]
+        if finding.cell is not None:
+            # The line of a notebook finding is not a line of the file; the cell locates it.
+            keys.append(Key(finding.code, finding.path, "", str(finding.cell), _hash("")))
+            continue
+        text = source.text_at(finding.line)
+        keys.append(Key(finding.code, finding.path, source.scope_at(finding.line), "", _hash(text)))
+    return keys
+
+
+def counts_of(findings: Sequence[Finding]) -> Counter[Key]:
+    return Counter(keys_of(findings))
+
+
+def compare(findings: Sequence[Finding], baseline: Counter[Key], checked: Iterable[str]) -> Comparison:
+    """The findings beyond the baseline's counts, and the baseline's stale entries among the files
+    checked (or deleted since): entries for files this run did not look at are not stale."""
+    seen: Counter[Key] = Counter()
+    new: List[Finding] = []
+    for finding, key in zip(findings, keys_of(findings)):
+        seen[key] += 1
+        if seen[key] > baseline[key]:
+            new.append(finding)
+    in_scope = set(checked)
+    stale: Counter[Key] = Counter()
+    for key, count in baseline.items():
+        if key.path in in_scope or not os.path.exists(key.path):
+            surplus = count - seen[key]
+            if surplus > 0:
+                stale[key] = surplus
+    return Comparison(new, stale)
+
+
+def updated(baseline: Counter[Key], stale: Counter[Key]) -> Counter[Key]:
+    """The baseline without its stale entries; nothing is added."""
+    result = Counter(baseline)
+    result.subtract(stale)
+    return Counter({key: count for key, count in result.items() if count > 0})
+
+
+def render(counts: Counter[Key]) -> str:
+    """Sorted, no timestamps: the same findings always give the same bytes."""
+    entries = []
+    for key in sorted(counts):
+        if counts[key] <= 0:
+            continue
+        entry: Dict[str, object] = {
+            "code": key.code,
+            "path": key.path,
+            "scope": key.scope,
+            "line_hash": key.line_hash,
+            "count": counts[key],
+        }
+        if key.cell:
+            entry["cell"] = key.cell
+        entries.append(entry)
+    return json.dumps({"version": FORMAT_VERSION, "entries": entries}, indent=2, sort_keys=True) + "\n"
+
+
+def load(path: Path) -> Counter[Key]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BaselineError("baseline file not found; `groundrules baseline` writes one") from None
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"not a baseline file: invalid JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("version") != FORMAT_VERSION or not isinstance(
+        doc.get("entries"), list
+    ):
+        raise BaselineError(f"not a baseline file: expected {{\"version\": {FORMAT_VERSION}, \"entries\": [...]}}")
+    counts: Counter[Key] = Counter()
+    for index, entry in enumerate(doc["entries"]):
+        key = _entry_key(entry)
+        count = entry.get("count") if isinstance(entry, dict) else None
+        if key is None or not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise BaselineError(f"not a baseline file: entry {index + 1} is malformed")
+        counts[key] += count
+    return counts
+
+
+def _entry_key(entry: object) -> Optional[Key]:
+    if not isinstance(entry, dict):
+        return None
+    fields = [entry.get(name, "") for name in ("code", "path", "scope", "cell", "line_hash")]
+    if not all(isinstance(value, str) for value in fields) or not fields[0] or not fields[1]:
+        return None
+    return Key(*(str(value) for value in fields))
+
+
+def write(path: Path, text: str) -> None:
+    """Atomically: a temporary file in the same directory, renamed over the old one."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        # Keep an existing file's mode; a new one gets the usual 0644, not mkstemp's 0600.
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

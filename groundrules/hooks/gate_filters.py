@@ -1,0 +1,63 @@
+"""The CI gate's filters: ``check --baseline FILE`` keeps new findings only, ``check --diff REF``
+keeps findings on changed lines only; ``groundrules baseline`` writes or updates the baseline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence
+
+from groundrules.hooks import baseline
+from groundrules.hooks.git_diff import GitDiffError, changed_since, keep_changed
+from groundrules.rules.framework import Finding
+
+
+@dataclass(frozen=True)
+class Gated:
+    findings: List[Finding]
+    notes: List[str] = field(default_factory=list)  # hints for stderr
+    error: Optional[str] = None
+
+
+def apply(
+    findings: Sequence[Finding], checked: Iterable[str], baseline_file: Optional[str], diff_ref: Optional[str]
+) -> Gated:
+    kept = list(findings)
+    notes: List[str] = []
+    if baseline_file is not None:
+        try:
+            known = baseline.load(Path(baseline_file))
+        except baseline.BaselineError as exc:
+            return Gated([], error=f"{baseline_file}: {exc}")
+        comparison = baseline.compare(kept, known, checked)
+        kept = comparison.new
+        if comparison.stale:
+            count = len(comparison.stale)
+            output = "" if baseline_file == baseline.DEFAULT_FILE else f" --output {baseline_file}"
+            notes.append(
+                f"baseline {baseline_file} has {count} stale entr{'y' if count == 1 else 'ies'}; "
+                f"`groundrules baseline --update{output}` removes them"
+            )
+    if diff_ref is not None:
+        try:
+            kept = keep_changed(kept, changed_since(diff_ref))
+        except GitDiffError as exc:
+            return Gated([], error=str(exc))
+    return Gated(kept, notes)
+
+
+def baseline_text(
+    findings: Sequence[Finding], checked: Iterable[str], output: Path, update: bool, add_new: bool
+) -> str:
+    """The baseline file's new content.  ``update`` drops stale entries and adds nothing, unless
+    ``add_new`` also accepts the findings the baseline does not cover yet."""
+    current = baseline.counts_of(findings)
+    if not update:
+        return baseline.render(current)
+    known = baseline.load(output)
+    comparison = baseline.compare(findings, known, checked)
+    kept = baseline.updated(known, comparison.stale)
+    if add_new:
+        kept = kept + Counter(baseline.keys_of(comparison.new))
+    return baseline.render(kept)

@@ -1,0 +1,114 @@
+"""``check --diff REF``: the lines added or changed since ``git merge-base REF HEAD``, working tree
+included, so a pull request is judged only on what it touches."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set
+
+from groundrules.rules.framework import Finding
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+class GitDiffError(Exception):
+    """No repository, no git, or a revision git does not know."""
+
+
+@dataclass(frozen=True)
+class ChangedLines:
+    """Absolute real paths: the lines each changed file gained, and the files new as a whole."""
+
+    lines: Dict[str, FrozenSet[int]]
+    whole: FrozenSet[str]
+
+    def keeps(self, finding: Finding, cwd: str) -> bool:
+        path = os.path.realpath(os.path.join(cwd, finding.path))
+        if path in self.whole:
+            return True
+        added = self.lines.get(path)
+        if added is None:
+            return False
+        if finding.cell is not None:
+            # A notebook finding's line is inside a cell, not the file: any change to the file counts.
+            return bool(added)
+        return finding.line in added
+
+
+def _git(args: Sequence[str], cwd: str) -> str:
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120
+        )
+    except OSError as exc:
+        raise GitDiffError(f"--diff needs git: {exc.strerror or exc}") from None
+    except subprocess.TimeoutExpired:
+        raise GitDiffError(f"--diff: `git {args[0]}` took too long") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise GitDiffError(message[0] if message else f"`git {args[0]}` failed")
+    return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
+def _unquote(name: str) -> str:
+    """Git C-quotes unusual paths (octal escapes of UTF-8 bytes)."""
+    if not name.startswith('"'):
+        return name
+    try:
+        raw = ast.literal_eval(name)
+    except (ValueError, SyntaxError):
+        return name.strip('"')
+    return str(raw).encode("latin-1", errors="replace").decode("utf-8", errors="replace")
+
+
+def parse_diff(text: str, root: str) -> Dict[str, FrozenSet[int]]:
+    """Added line numbers per file from ``git diff -U0`` output (deleted files have none)."""
+    changed: Dict[str, Set[int]] = {}
+    current: Optional[Set[int]] = None
+    for line in text.splitlines():
+        if line.startswith("+++ "):
+            name = line[4:].rstrip("\t")
+            if name == "/dev/null":
+                current = None
+                continue
+            name = _unquote(name)
+            if name.startswith("b/"):
+                name = name[2:]
+            current = changed.setdefault(os.path.realpath(os.path.join(root, name)), set())
+        elif line.startswith("@@") and current is not None:
+            match = _HUNK.match(line)
+            if match:
+                start, count = int(match.group(1)), int(match.group(2) or "1")
+                current.update(range(start, start + count))
+    return {path: frozenset(lines) for path, lines in changed.items()}
+
+
+def changed_since(ref: str, cwd: Optional[str] = None) -> ChangedLines:
+    """The lines changed since the merge base of ``ref`` and HEAD, plus untracked files as new."""
+    here = cwd or os.getcwd()
+    try:
+        root = _git(["rev-parse", "--show-toplevel"], here).strip()
+    except GitDiffError:
+        raise GitDiffError("--diff needs a git repository; this is not one") from None
+    try:
+        base = _git(["merge-base", ref, "HEAD"], root).strip()
+    except GitDiffError:
+        raise GitDiffError(f"--diff {ref}: no merge base with HEAD (unknown revision?)") from None
+    diff = _git(
+        ["-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "-M",
+         "--src-prefix=a/", "--dst-prefix=b/", base, "--"],
+        root,
+    )
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
+    whole = frozenset(os.path.realpath(os.path.join(root, name)) for name in untracked.split("\0") if name)
+    return ChangedLines(parse_diff(diff, root), whole)
+
+
+def keep_changed(findings: Sequence[Finding], changed: ChangedLines) -> List[Finding]:
+    cwd = str(Path.cwd())
+    return [f for f in findings if changed.keeps(f, cwd)]
