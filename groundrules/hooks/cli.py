@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from groundrules.hooks.runner import StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Spelled out rather than read from hooks.formats, so parsing arguments imports no renderer.
+CHECK_FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "markdown")
 
 
 def _codes(text: str) -> Tuple[str, ...]:
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report findings")
     check.add_argument("paths", nargs="*", metavar="PATH")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=CHECK_FORMATS, default="text")
     check.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     check.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes")
     check.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these codes or prefixes")
@@ -40,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--statistics", action="store_true", help="only counts per rule")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    check.add_argument("--diff", metavar="REF", help="only findings on lines changed since merge-base REF")
+    check.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also run these tools: bandit,mypy")
 
     fix = sub.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
     fix.add_argument("paths", nargs="*", metavar="PATH")
@@ -54,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="explain one rule")
     explain.add_argument("rule", metavar="CODE-OR-NAME")
+
+    sub.add_parser("init", help="add [tool.groundrules] and the pre-commit hooks to this repository")
+
+    base = sub.add_parser("baseline", help="accept today's findings: check reports only new ones")
+    base.add_argument("paths", nargs="*", metavar="PATH")
+    base.add_argument("--output", metavar="FILE", default=".groundrules-baseline.json")
+    base.add_argument("--update", action="store_true", help="drop stale entries, add nothing")
+    base.add_argument("--add-new", action="store_true", help="with --update: also add new findings")
+    base.add_argument("--select", type=_codes, metavar="CODES")
+    base.add_argument("--ignore", type=_codes, metavar="CODES")
+    base.add_argument("--config", metavar="FILE")
+    base.add_argument("--jobs", type=int, metavar="N")
     return parser
 
 
@@ -84,7 +101,7 @@ def _settings(args: argparse.Namespace) -> "Optional[Tuple[StandardsCache, Tuple
 
 def run_check(args: argparse.Namespace) -> int:
     from groundrules.hooks.files import discover
-    from groundrules.hooks.reports import json_report, text_report
+    from groundrules.hooks.reports import text_report
     from groundrules.hooks.runner import check_paths
 
     settings = _settings(args)
@@ -92,16 +109,42 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     cache, overrides = settings
     files, errors = discover(args.paths)
+    from groundrules.hooks.gate.targets import parse_tools
+
+    tools, bad_tools = parse_tools(args.with_tools)
+    if bad_tools is not None:
+        _error(bad_tools)
+        return EXIT_ERROR
     outcome = check_paths(files, cache, overrides, args.jobs)
     errors.extend(outcome.errors)
+    from groundrules.hooks.gate.run import run_gate
+
+    outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
+    errors.extend(tool_errors)
+    if args.baseline is not None or args.diff is not None:
+        from groundrules.hooks.gate_filters import apply
+
+        gated = apply(outcome.findings, outcome.fail_on, args.baseline, args.diff)
+        if gated.error is not None:
+            _error(gated.error)
+            return EXIT_ERROR
+        outcome.findings = gated.findings
+        for note in gated.notes:
+            _error(note)
     failing = outcome.failing()
-    if args.format == "json":
-        report = json_report(outcome.findings, outcome.files, len(failing))
+    if args.format != "text":
+        from groundrules.hooks.formats import RENDERERS
+
+        report = RENDERERS[args.format](outcome.findings, outcome.files, len(failing))
     else:
         colour = args.output is None and _colour(sys.stdout)
         report = text_report(outcome.findings, outcome.files, colour, args.statistics)
     if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
+        from groundrules.hooks.formats.output import write_report
+
+        unwritten = write_report(args.output, report)
+        if unwritten is not None:
+            errors.append(unwritten)
     else:
         sys.stdout.write(report)
     for line in errors:
@@ -154,9 +197,53 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_baseline(args: argparse.Namespace) -> int:
+    from groundrules.hooks.baseline import BaselineError, write
+    from groundrules.hooks.files import discover
+    from groundrules.hooks.gate_filters import baseline_text
+    from groundrules.hooks.runner import check_paths
+
+    if args.add_new and not args.update:
+        _error("--add-new only goes with --update (without --update the baseline is rewritten whole)")
+        return EXIT_ERROR
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_ERROR
+    files, errors = discover(args.paths)
+    outcome = check_paths(files, settings[0], settings[1], args.jobs)
+    errors.extend(outcome.errors)
+    for line in errors:
+        _error(line)
+    if errors:
+        return EXIT_ERROR  # a partial run would drop the broken files' entries
+    output = Path(args.output)
+    try:
+        text = baseline_text(outcome.findings, outcome.fail_on, output, args.update, args.add_new)
+        write(output, text)
+    except BaselineError as exc:
+        _error(f"{args.output}: {exc}")
+        return EXIT_ERROR
+    except OSError as exc:
+        _error(f"{args.output}: cannot write: {exc.strerror or exc}")
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from groundrules.hooks.init import apply
+
+    done, errors = apply(Path.cwd())
+    for line in done:
+        sys.stdout.write(f"{line}\n")
+    for line in errors:
+        _error(line)
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain}
+    commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
+                "baseline": run_baseline, "init": run_init}
     return commands[args.command](args)
 
 

@@ -1,0 +1,151 @@
+"""``groundrules init`` in real temporary git repositories, its configs validated by real pre-commit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+import yaml
+from conftest import run_cli
+
+from groundrules import __version__
+from groundrules.hooks.init import HOOK_IDS, HOOKS_REPO, pre_commit_text, pyproject_text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PRE_COMMIT = str(Path(sys.executable).with_name("pre-commit"))
+
+USER_PYPROJECT = """# The team's project file: this comment must survive.
+[project]
+name = "churn"   # trailing comment
+version = "1.0"
+
+[tool.black]
+line-length = 100
+"""
+
+USER_CONFIG = """# our hooks
+repos:
+-   repo: https://github.com/pre-commit/pre-commit-hooks
+    rev: v4.5.0  # pinned on purpose
+    hooks:
+    -   id: trailing-whitespace
+
+# CI settings stay below the repos
+ci:
+    autofix_prs: false
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    return tmp_path
+
+
+def _validate(repo: Path) -> None:
+    proc = subprocess.run([PRE_COMMIT, "validate-config", ".pre-commit-config.yaml"], cwd=repo,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _hook_ids(config: dict) -> List[str]:
+    return [hook["id"] for entry in config["repos"] for hook in entry["hooks"]]
+
+
+def test_init_in_an_empty_repository_creates_both_files(repo):
+    proc = run_cli(["init"], repo)
+    assert proc.returncode == 0, proc.stderr
+    tool = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["groundrules"]
+    assert tool == {"extends": ["groundrules:recommended"]}
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert config["repos"] == [
+        {"repo": HOOKS_REPO, "rev": f"v{__version__}", "hooks": [{"id": h} for h in HOOK_IDS]}
+    ]
+    _validate(repo)
+    # the written standards load: check runs on them
+    (repo / "ok.py").write_text('"""Fine."""\n', encoding="utf-8")
+    assert run_cli(["check", "ok.py"], repo).returncode == 0
+
+
+def test_init_keeps_the_users_files_and_is_idempotent(repo):
+    (repo / "pyproject.toml").write_text(USER_PYPROJECT, encoding="utf-8")
+    (repo / ".pre-commit-config.yaml").write_text(USER_CONFIG, encoding="utf-8")
+    sub = repo / "src"
+    sub.mkdir()
+    first = run_cli(["init"], sub)  # from a subdirectory: the repository root is set up
+    assert first.returncode == 0, first.stderr
+    pyproject = (repo / "pyproject.toml").read_text(encoding="utf-8")
+    assert pyproject.startswith(USER_PYPROJECT)
+    assert tomllib.loads(pyproject)["tool"]["black"] == {"line-length": 100}
+    config_text = (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    for line in USER_CONFIG.splitlines():
+        assert line in config_text.splitlines()
+    config = yaml.safe_load(config_text)
+    assert config["ci"] == {"autofix_prs": False}
+    assert _hook_ids(config) == ["trailing-whitespace", *HOOK_IDS]
+    _validate(repo)
+    assert not (sub / "pyproject.toml").exists() and not (sub / ".pre-commit-config.yaml").exists()
+
+    second = run_cli(["init"], repo)
+    assert second.returncode == 0, second.stderr
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == pyproject
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == config_text
+    assert "left as is" in second.stdout
+
+
+def test_init_adds_only_the_missing_hooks():
+    existing = (
+        "repos:\n  - repo: https://github.com/groundrules/groundrules\n    rev: v0.0.9\n"
+        "    hooks:\n      - id: groundrules-check\n"
+    )
+    text, note = pre_commit_text(existing)
+    assert text is not None and text.startswith(existing)
+    ids = _hook_ids(yaml.safe_load(text))
+    assert ids.count("groundrules-check") == 1 and set(ids) == set(HOOK_IDS)
+    assert "groundrules-check" not in note
+
+
+def test_init_leaves_an_existing_groundrules_table():
+    existing = '[tool.groundrules]\nextends = ["groundrules:production"]\n'
+    assert pyproject_text(existing) == (None, "left as is: [tool.groundrules] is already there")
+    dotted = '[tool]\ngroundrules = { extends = ["groundrules:production"] }\n'
+    assert pyproject_text(dotted)[0] is None
+
+
+def test_init_keeps_crlf_line_endings(repo):
+    (repo / "pyproject.toml").write_bytes(b'[project]\r\nname = "x"\r\n')
+    (repo / ".pre-commit-config.yaml").write_bytes(USER_CONFIG.replace("\n", "\r\n").encode())
+    assert run_cli(["init"], repo).returncode == 0
+    for name in ("pyproject.toml", ".pre-commit-config.yaml"):
+        data = (repo / name).read_bytes()
+        assert b"groundrules" in data and b"\n" not in data.replace(b"\r\n", b""), name
+    _validate(repo)
+
+
+def test_init_refuses_broken_files_and_writes_nothing(repo):
+    (repo / "pyproject.toml").write_text("[project\nname = 1\n", encoding="utf-8")
+    (repo / ".pre-commit-config.yaml").write_text("repos: [unclosed\n", encoding="utf-8")
+    proc = run_cli(["init"], repo)
+    assert proc.returncode == 2
+    errors = proc.stderr.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith("groundrules: ") and "pyproject.toml: is not valid TOML" in errors[0]
+    assert ".pre-commit-config.yaml: is not valid YAML" in errors[1]
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == "[project\nname = 1\n"
+    assert sorted(p.name for p in repo.iterdir()) == [".git", ".pre-commit-config.yaml", "pyproject.toml"]
+
+
+def test_init_refuses_a_flow_style_repos_list_it_cannot_extend(repo):
+    (repo / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    proc = run_cli(["init"], repo)
+    assert proc.returncode == 2
+    assert "by hand" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == "repos: []\n"
+    assert (repo / "pyproject.toml").exists()  # the other file is still set up
