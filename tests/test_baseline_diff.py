@@ -178,3 +178,18 @@ def test_baseline_and_diff_together_and_exit_code_after_filtering(tmp_path):
     doc = json.loads(proc.stdout)
     assert [(f["code"], f["line"]) for f in doc["findings"]] == [("GR206", 6)]
     assert doc["summary"]["failing"] == 1
+
+
+def test_with_diff_the_surplus_finding_is_the_one_on_a_changed_line(tmp_path):
+    # A second identical finding (same code, scope and normalised line) inserted ABOVE the
+    # baselined one: the new one is the changed line, not the old one that git shows unchanged.
+    repo = repo_with(tmp_path, {"mod.py": SRC})
+    run_cli(["baseline"], repo)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "baseline")
+    same_normalised = YAML_LOAD.replace("(path, ", "(path,  ")
+    (repo / "mod.py").write_text(SRC.replace(YAML_LOAD, same_normalised + YAML_LOAD), encoding="utf-8")
+    got = findings(repo, "--baseline", ".groundrules-baseline.json", "--diff", "HEAD")
+    assert [f["line"] for f in got] == [5]
+    # Without --diff the baseline alone still reports exactly one of the two.
+    assert len(findings(repo, "--baseline", ".groundrules-baseline.json")) == 1

@@ -16,7 +16,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from groundrules.rules.framework import Finding
 
@@ -119,20 +119,34 @@ def counts_of(findings: Sequence[Finding]) -> Counter[Key]:
     return Counter(keys_of(findings))
 
 
-def compare(findings: Sequence[Finding], baseline: Counter[Key], checked: Iterable[str]) -> Comparison:
+def compare(
+    findings: Sequence[Finding],
+    baseline: Counter[Key],
+    checked: Iterable[str],
+    changed: Optional[Callable[[Finding], bool]] = None,
+) -> Comparison:
     """The findings beyond the baseline's counts, and the baseline's stale entries among the files
-    checked (or deleted since): entries for files this run did not look at are not stale."""
-    seen: Counter[Key] = Counter()
-    new: List[Finding] = []
-    for finding, key in zip(findings, keys_of(findings)):
-        seen[key] += 1
-        if seen[key] > baseline[key]:
-            new.append(finding)
+    checked (or deleted since): entries for files this run did not look at are not stale.
+
+    When a key has more findings than the baseline counts, which of them are "new" is a choice:
+    those on ``changed`` lines first (the diff filter would otherwise drop the new one and keep
+    nothing), then the last ones in the file, where added code more often lands."""
+    groups: Dict[Key, List[int]] = {}
+    for index, key in enumerate(keys_of(findings)):
+        groups.setdefault(key, []).append(index)
+    new_indexes: List[int] = []
+    for key, indexes in groups.items():
+        surplus = len(indexes) - baseline[key]
+        if surplus <= 0:
+            continue
+        ranked = sorted(indexes, key=lambda i: (bool(changed and changed(findings[i])), i), reverse=True)
+        new_indexes.extend(ranked[:surplus])
+    new = [findings[i] for i in sorted(new_indexes)]
     in_scope = set(checked)
     stale: Counter[Key] = Counter()
     for key, count in baseline.items():
         if key.path in in_scope or not os.path.exists(key.path):
-            surplus = count - seen[key]
+            surplus = count - len(groups.get(key, ()))
             if surplus > 0:
                 stale[key] = surplus
     return Comparison(new, stale)

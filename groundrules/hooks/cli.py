@@ -13,7 +13,7 @@ from groundrules import __version__
 from groundrules.standards.model import Layer
 
 if TYPE_CHECKING:
-    from groundrules.hooks.runner import StandardsCache
+    from groundrules.hooks.runner import Outcome, StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Spelled out rather than read from hooks.formats, so parsing arguments imports no renderer.
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--ignore", type=_codes, metavar="CODES")
     base.add_argument("--config", metavar="FILE")
     base.add_argument("--jobs", type=int, metavar="N")
+    base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
     return parser
 
 
@@ -99,28 +100,37 @@ def _settings(args: argparse.Namespace) -> "Optional[Tuple[StandardsCache, Tuple
     return StandardsCache(config=config), overrides
 
 
-def run_check(args: argparse.Namespace) -> int:
+def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str]]]":
+    """Our findings and those of the gate's tools (``--with``/``gate.tools``) on ``args.paths``,
+    with one-line errors; ``None`` after a usage error already reported."""
     from groundrules.hooks.files import discover
-    from groundrules.hooks.reports import text_report
+    from groundrules.hooks.gate.run import run_gate
+    from groundrules.hooks.gate.targets import parse_tools
     from groundrules.hooks.runner import check_paths
 
     settings = _settings(args)
     if settings is None:
-        return EXIT_ERROR
+        return None
     cache, overrides = settings
-    files, errors = discover(args.paths)
-    from groundrules.hooks.gate.targets import parse_tools
-
     tools, bad_tools = parse_tools(args.with_tools)
     if bad_tools is not None:
         _error(bad_tools)
-        return EXIT_ERROR
+        return None
+    files, errors = discover(args.paths)
     outcome = check_paths(files, cache, overrides, args.jobs)
     errors.extend(outcome.errors)
-    from groundrules.hooks.gate.run import run_gate
-
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
     errors.extend(tool_errors)
+    return outcome, errors
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from groundrules.hooks.reports import text_report
+
+    collected = _collect(args)
+    if collected is None:
+        return EXIT_ERROR
+    outcome, errors = collected
     if args.baseline is not None or args.diff is not None:
         from groundrules.hooks.gate_filters import apply
 
@@ -199,19 +209,15 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def run_baseline(args: argparse.Namespace) -> int:
     from groundrules.hooks.baseline import BaselineError, write
-    from groundrules.hooks.files import discover
     from groundrules.hooks.gate_filters import baseline_text
-    from groundrules.hooks.runner import check_paths
 
     if args.add_new and not args.update:
         _error("--add-new only goes with --update (without --update the baseline is rewritten whole)")
         return EXIT_ERROR
-    settings = _settings(args)
-    if settings is None:
+    collected = _collect(args)
+    if collected is None:
         return EXIT_ERROR
-    files, errors = discover(args.paths)
-    outcome = check_paths(files, settings[0], settings[1], args.jobs)
-    errors.extend(outcome.errors)
+    outcome, errors = collected
     for line in errors:
         _error(line)
     if errors:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
 from groundrules.hooks import baseline
-from groundrules.hooks.git_diff import GitDiffError, changed_since, keep_changed
+from groundrules.hooks.git_diff import ChangedLines, GitDiffError, changed_since, keep_changed
 from groundrules.rules.framework import Finding
 
 
@@ -25,12 +26,20 @@ def apply(
 ) -> Gated:
     kept = list(findings)
     notes: List[str] = []
+    changed: Optional[ChangedLines] = None
+    if diff_ref is not None:
+        try:
+            changed = changed_since(diff_ref)
+        except GitDiffError as exc:
+            return Gated([], error=str(exc))
     if baseline_file is not None:
         try:
             known = baseline.load(Path(baseline_file))
         except baseline.BaselineError as exc:
             return Gated([], error=f"{baseline_file}: {exc}")
-        comparison = baseline.compare(kept, known, checked)
+        cwd = str(Path.cwd())
+        on_changed_line = None if changed is None else partial(ChangedLines.keeps, changed, cwd=cwd)
+        comparison = baseline.compare(kept, known, checked, on_changed_line)
         kept = comparison.new
         if comparison.stale:
             count = len(comparison.stale)
@@ -39,11 +48,8 @@ def apply(
                 f"baseline {baseline_file} has {count} stale entr{'y' if count == 1 else 'ies'}; "
                 f"`groundrules baseline --update{output}` removes them"
             )
-    if diff_ref is not None:
-        try:
-            kept = keep_changed(kept, changed_since(diff_ref))
-        except GitDiffError as exc:
-            return Gated([], error=str(exc))
+    if changed is not None:
+        kept = keep_changed(kept, changed)
     return Gated(kept, notes)
 
 
