@@ -12,12 +12,12 @@ import ast
 import hashlib
 import json
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from groundrules.hooks.atomic import write_text_atomic
 from groundrules.rules.framework import Finding
 
 DEFAULT_FILE = ".groundrules-baseline.json"
@@ -211,16 +211,4 @@ def _entry_key(entry: object) -> Optional[Key]:
 
 
 def write(path: Path, text: str) -> None:
-    """Atomically: a temporary file in the same directory, renamed over the old one."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        # Keep an existing file's mode; a new one gets the usual 0644, not mkstemp's 0600.
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, text)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
-import stat
-import tempfile
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,6 +12,7 @@ from pathlib import Path
 from typing import FrozenSet, List, Optional, Tuple
 
 from groundrules.codemods.framework import fix_source
+from groundrules.hooks.atomic import write_atomic
 from groundrules.hooks.runner import StandardsCache
 from groundrules.rules.modules import module_name
 from groundrules.rules.registry import all_rules, catalog
@@ -38,21 +36,6 @@ def read_text(data: bytes) -> Tuple[str, str, bool]:
     bom = data.startswith(BOM)
     body = data[len(BOM) :] if bom else data
     return body.decode("utf-8" if encoding == "utf-8-sig" else encoding), encoding, bom
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same directory, then rename: never a torn file."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".groundrules")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def fix_files(

@@ -11,12 +11,12 @@ import importlib
 import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
 from groundrules import __version__
+from groundrules.hooks.atomic import write_text_atomic
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -214,25 +214,6 @@ def plan(root: Path) -> Tuple[List[Change], List[str]]:
     return changes, errors
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same directory, then rename: never a torn file."""
-    mode = (path.stat().st_mode & 0o7777) if path.exists() else None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".groundrules")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def apply(start: Path) -> Tuple[List[str], List[str]]:
     """Set up the repository containing ``start``: (one line per file done, one line per error)."""
     root = repository_root(start)
@@ -241,7 +222,7 @@ def apply(start: Path) -> Tuple[List[str], List[str]]:
     for change in changes:
         if change.text is not None:
             try:
-                write_atomic(change.path, change.text)
+                write_text_atomic(change.path, change.text)
             except OSError as exc:
                 errors.append(f"{change.path}: cannot write: {exc.strerror or exc}")
                 continue
