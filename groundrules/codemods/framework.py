@@ -60,19 +60,19 @@ class Fix(ContextAwareTransformer):
         """An option of the file's standards (its default when fixing without standards)."""
         return self.standards.get(option) if self.standards is not None else option.default
 
+    def position(self, node: cst.CSTNode) -> Optional[CodeRange]:
+        """Where ``node`` was in the text the findings were computed on (``None``: rebuilt)."""
+        if self.positions is not None:
+            return self.positions.get(node)
+        try:
+            return self.get_metadata(PositionProvider, node)
+        except KeyError:
+            return None
+
     def flagged(self, node: cst.CSTNode) -> bool:
         """True when a finding of this fix's codes starts at ``node``."""
-        if self.positions is not None:
-            where = self.positions.get(node)
-            if where is None:
-                return False
-            start = where.start
-        else:
-            try:
-                start = self.get_metadata(PositionProvider, node).start
-            except KeyError:
-                return False
-        return (start.line, start.column) in self.targets
+        where = self.position(node)
+        return where is not None and (where.start.line, where.start.column) in self.targets
 
 
 @functools.lru_cache(maxsize=None)

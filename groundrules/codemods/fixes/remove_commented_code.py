@@ -11,7 +11,6 @@ import ast
 from typing import Dict, Set, Union
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from groundrules.codemods.framework import Fix
 from groundrules.rules.coding.commented_out_code import REMOVE_COMMENTED_CODE, code_spans, string_lines
@@ -42,9 +41,7 @@ class RemoveCommentedCode(Fix):
     ) -> Union[cst.EmptyLine, cst.RemovalSentinel]:
         if updated_node.comment is None or not self._lines:
             return updated_node
-        where = self.positions.get(original_node) if self.positions is not None else None
-        if where is None:
-            where = self.get_metadata(PositionProvider, original_node, None)
+        where = self.position(original_node)
         if where is None:
             return updated_node
         span = self._lines.get(where.start.line)

@@ -10,7 +10,6 @@ import ast
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from groundrules.codemods.framework import Fix
 from groundrules.rules.coding.star_import import star_names
@@ -34,9 +33,7 @@ class ExplicitStarImport(Fix):
             return updated_node
         if self._tree is None:
             return updated_node
-        where = self.positions.get(original_node) if self.positions is not None else None
-        if where is None:
-            where = self.get_metadata(PositionProvider, original_node, None)
+        where = self.position(original_node)
         if where is None:
             return updated_node
         line = where.start.line
