@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from groundrules.standards.catalog_file import CATALOG_KEY, CatalogFileError, DatasetCatalog, catalog_values, read_catalog
 from groundrules.standards.errors import ConfigProblem, StandardsError
 from groundrules.standards.globs import validate_glob
 from groundrules.standards.model import BannedApi, Catalog, Layer, Profile, Standards
@@ -399,6 +400,30 @@ def load_standards(config: Optional[Path], catalog: Catalog, cwd: Optional[Path]
             reader.banned_codes.add(entry.code)
         own, profiles = reader.layers(table, origin_file, str(config or "defaults"), (ident,), top=True)
         layers.extend(own)
+    datasets = _read_datasets(reader, origin_file, root, layers, profiles)
     if reader.problems:
         raise StandardsError(tuple(reader.problems))
-    return Standards(root=root, config_path=config, layers=tuple(layers), profiles=tuple(profiles))
+    return Standards(
+        root=root, config_path=config, layers=tuple(layers), profiles=tuple(profiles), datasets=datasets
+    )
+
+
+def _read_datasets(
+    reader: _Reader, config: Path, root: Path, layers: List[Layer], profiles: List[Profile]
+) -> Dict[str, DatasetCatalog]:
+    """Each dataset catalog the layers name, read once, relative to the configuration's directory."""
+    out: Dict[str, DatasetCatalog] = {}
+    named = [(layer, "") for layer in layers]
+    named += [(layer, f"profiles.{p.name}.") for p in profiles for layer in p.layers]
+    for layer, prefix in named:
+        value = catalog_values(layer.options)
+        if value is None or value in out:
+            continue
+        try:
+            out[value] = read_catalog(root / value)
+        except CatalogFileError as exc:
+            reader.problem(config, prefix + CATALOG_KEY, str(exc),
+                           "point data-access.catalog at a Kedro-style YAML or JSON catalog "
+                           "(its path relative to this file's directory), or remove the key")
+            out[value] = DatasetCatalog(value, ())
+    return out

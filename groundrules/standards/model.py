@@ -8,10 +8,12 @@ severities and options merge, the later layer winning.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, TypeVar
 
+from groundrules.standards.catalog_file import CATALOG_KEY, DatasetCatalog
 from groundrules.standards.globs import matches
 from groundrules.standards.schema import Option, Severity
 
@@ -78,6 +80,9 @@ class FileStandards:
     options: Mapping[str, object]
     reason_required: Tuple[str, ...]
     banned_api: Tuple[BannedApi, ...] = ()
+    #: The dataset catalog named by ``data-access.catalog``, as read when the standards loaded
+    #: (``None`` when unset or not loaded, e.g. options given without a configuration file).
+    datasets: Optional[DatasetCatalog] = None
 
     def get(self, option: Option[T]) -> T:
         value = self.options.get(option.key, option.default)
@@ -95,6 +100,8 @@ class Standards:
     config_path: Optional[Path]
     layers: Tuple[Layer, ...]
     profiles: Tuple[Profile, ...] = ()
+    #: Dataset catalogs read at load time, by their ``data-access.catalog`` value.
+    datasets: Mapping[str, DatasetCatalog] = field(default_factory=dict)
     _cache: Dict[Tuple[Optional[str], Tuple[Layer, ...]], FileStandards] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -132,6 +139,9 @@ class Standards:
         if cached is None:
             layers = self.layers + (profile.layers if profile else ()) + overrides
             cached = resolve_layers(layers, catalog, profile.name if profile else None)
+            chosen = cached.options.get(CATALOG_KEY)
+            if isinstance(chosen, str) and chosen.strip() in self.datasets:
+                cached = dataclasses.replace(cached, datasets=self.datasets[chosen.strip()])
             self._cache[key] = cached
         return cached
 

@@ -35,7 +35,15 @@ CATALOG = str_option(
     "data-access",
     "catalog",
     "",
-    "Path of the dataset catalog (URIs/paths -> dataset keys); empty means no catalog (GR309 off).",
+    "Path of the dataset catalog (Kedro-style YAML or JSON, relative to the configuration file; "
+    "URIs/paths -> dataset keys); empty means no catalog (GR309 off).",
+)
+CATALOG_OBJECT = str_option(
+    "data-access",
+    "catalog-object",
+    "",
+    "Dotted path of the dataset catalog object the GR303/GR309 fixes import (`acme_data.catalog`); "
+    "empty means the fixes apply only where the module already imports `catalog`.",
 )
 LARGE_TABLES = strs_option(
     "data-access",

@@ -6,8 +6,10 @@ import ast
 import re
 from typing import TYPE_CHECKING, Optional, Tuple
 
+from groundrules.rules.data_access._catalog_fix import catalog_key
 from groundrules.rules.data_access._options import (
     CATALOG,
+    CATALOG_OBJECT,
     PLACEHOLDER,
     data_suffix,
     in_allowed_module,
@@ -16,7 +18,7 @@ from groundrules.rules.data_access._options import (
 )
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.shared_options import ALLOWED_MODULES, DATA_EXTENSIONS
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -57,13 +59,16 @@ class DatasetPathNotFromCatalog(Rule):
     name = "dataset-path-not-from-catalog"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = "literal dataset path `{path}`: use `catalog.{verb}(<key>)` from the dataset catalog"
     what = """
 When `catalog` is set, finds read and write calls (`pd.read_*`, `pl.read_*`/`scan_*`,
 `dd.read_*`, `open`, `np.load`, `joblib.load`/`dump`, `df.to_*`, polars `write_*`, Spark
 `read`/`write`) whose path is a literal (string, f-string with literal suffix, `Path("...")`,
 `base / "x.csv"`) ending in one of `data-extensions`, outside `allowed-modules`. Remote URIs
-are left to GR303 (reads) and GR310 (writes).
+are left to GR303 (reads) and GR310 (writes). The `catalog` file (Kedro-style YAML or JSON,
+relative to the configuration file) is read once with the standards; a path it maps to exactly
+one entry offers a rewrite to `catalog.load`/`catalog.save` (see Fix safety).
 """
     why = """
 The catalog is the one source of truth for where datasets live and which version is used. A
@@ -76,11 +81,16 @@ orders = catalog.load("sales.orders")
 catalog.save("reports.daily_revenue", orders)
 """
     fix_safety = """
-COND: `pd.read_csv("data/orders.csv")` -> `catalog.load(key)` and `df.to_parquet(path)` ->
-`catalog.save(key, df)` when the path maps to exactly one catalog key and the keyword arguments
-match the entry; otherwise no rewrite, only the message.
+SAFE (the spec's COND), only when every precondition is proven: `pd.read_csv("data/orders.csv")`
+-> `catalog.load("<key>")` and `df.to_parquet("data/x.parquet")` -> `catalog.save("<key>", df)`
+when the path maps to exactly one unversioned entry of the `catalog` file (read once with the
+standards), the entry's type matches the call (`pandas.CSVDataset` <-> `read_csv`/`to_csv`, ...;
+unknown types are not rewritten), and the call's literal keyword arguments equal the entry's
+effective `load_args`/`save_args` (Kedro's defaults included, e.g. CSV `index: false`);
+`catalog` must come from `catalog-object` (the fix adds the import) or an existing import, and
+not be bound to anything else. Otherwise the finding is reported without a fix.
 """
-    options = (CATALOG, DATA_EXTENSIONS, ALLOWED_MODULES)
+    options = (CATALOG, CATALOG_OBJECT, DATA_EXTENSIONS, ALLOWED_MODULES)
     bad = (
         Example("import pandas as pd\n\ndf = pd.read_csv('data/orders.csv')\n", options=_CATALOG),
         Example(
@@ -142,7 +152,8 @@ match the entry; otherwise no rewrite, only the message.
             return
         if verb == "load" and _opens_for_writing(node):
             verb = "save"
-        self.report(node, path=path.replace(PLACEHOLDER, "{...}"), verb=verb)
+        fixable = catalog_key(self.ctx, node, path, verb) is not None
+        self.report(node, path=path.replace(PLACEHOLDER, "{...}"), verb=verb, fixable=fixable)
 
     def _verb(self, func: ast.expr) -> Optional[str]:
         if isinstance(func, ast.Attribute):

@@ -6,8 +6,10 @@ import ast
 import re
 from typing import TYPE_CHECKING, Optional, Tuple
 
+from groundrules.rules.data_access._catalog_fix import catalog_key
 from groundrules.rules.data_access._options import (
     CATALOG,
+    CATALOG_OBJECT,
     PLACEHOLDER,
     data_suffix,
     in_allowed_module,
@@ -16,7 +18,7 @@ from groundrules.rules.data_access._options import (
 )
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.shared_options import ALLOWED_MODULES, DATA_EXTENSIONS
-from groundrules.standards.schema import Category, Severity
+from groundrules.standards.schema import Category, FixClass, Severity
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -49,12 +51,15 @@ class DirectRemoteUriRead(Rule):
     name = "direct-remote-uri-read"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
+    fix = FixClass.SAFE
     message = "reads `{uri}` directly: load the dataset through the catalog (`catalog.load(key)`)"
     what = """
 Finds `pd.read_*`, `pl.read_*`/`scan_*`, `dd.read_*`, `spark.read.*`, `open`/`fsspec.open`,
 `np.load` and `joblib.load` calls whose path literal (or an f-string's literal prefix) starts with
 `s3://`, `gs://`, `abfs(s)://`, `wasb(s)://`, `hdfs://` or `jdbc:`, or is an `http(s)://` URL of
-a data file (a `data-extensions` suffix), outside `allowed-modules`.
+a data file (a `data-extensions` suffix), outside `allowed-modules`. When the `catalog` file
+(read once with the standards) maps the URI to one entry, the finding offers a rewrite to
+`catalog.load("<key>")` (see Fix safety).
 """
     why = """
 A hard-coded remote URI bypasses the dataset catalog: no lineage, no access control, and every
@@ -66,10 +71,15 @@ from acme_data import catalog
 events = catalog.load("raw.events")
 """
     fix_safety = """
-COND: `pd.read_parquet("s3://...")` -> `catalog.load("<key>")` when `catalog` maps the URI to a
-key whose reader arguments equal the call's; otherwise no rewrite, only the message.
+SAFE (the spec's COND), only when every precondition is proven: `pd.read_parquet("s3://...")` ->
+`catalog.load("<key>")` when the `catalog` file (read once with the standards) maps the URI to
+exactly one unversioned entry whose type matches the reader (`pandas.ParquetDataset` <->
+`read_parquet`, `pandas.CSVDataset` <-> `read_csv`, ...) and whose effective `load_args` (Kedro's
+defaults included) equal the call's literal keyword arguments; `catalog` must be importable from
+`catalog-object` (the fix adds the import) or already imported by the module, and not bound to
+anything else. Otherwise the finding is reported without a fix.
 """
-    options = (ALLOWED_MODULES, CATALOG, DATA_EXTENSIONS)
+    options = (ALLOWED_MODULES, CATALOG, CATALOG_OBJECT, DATA_EXTENSIONS)
     bad = (
         "import pandas as pd\n\ndf = pd.read_parquet('s3://lake/raw/events.parquet')\n",
         "import polars as pl\n\nlf = pl.scan_parquet(f's3://lake/raw/{day}/*.parquet')\n",
@@ -126,7 +136,7 @@ key whose reader arguments equal the call's; otherwise no rewrite, only the mess
         if self._allowed:
             return
         shown = path.split(PLACEHOLDER, 1)[0] + ("..." if PLACEHOLDER in path else "")
-        self.report(node, uri=shown)
+        self.report(node, uri=shown, fixable=catalog_key(self.ctx, node, path, "load") is not None)
 
     def _is_reader(self, func: ast.expr, last: str) -> bool:
         qualname = self.ctx.qualname(func)
