@@ -35,8 +35,19 @@ _CALLS = frozenset(
     }
 )
 _CALL_NAMES = frozenset(name.rpartition(".")[2] for name in _CALLS)
-#: Calls the fix deletes when they are a whole statement.
-_DELETABLE = frozenset({"breakpoint", "pdb.set_trace"})
+#: Calls the fix deletes when they are a whole statement whose arguments have no side effects.
+_DELETABLE = frozenset(
+    {
+        "breakpoint",
+        "pdb.set_trace",
+        "ipdb.set_trace",
+        "pudb.set_trace",
+        "IPython.embed",
+        "IPython.terminal.embed.embed",
+        "IPython.core.debugger.set_trace",
+        "IPython.terminal.debugger.set_trace",
+    }
+)
 #: Debugger modules: importing them at all is a leftover.
 _MODULES = frozenset({"pdb", "ipdb", "pudb"})
 _ANY_CALL_MODULES = frozenset({"ipdb", "pudb"})
@@ -79,9 +90,12 @@ def train(rows: int) -> None:
     logger.debug("training on %s rows", rows)
 """
     fix_safety = """
-SAFE: a `breakpoint()` or `pdb.set_trace()` call that is a whole statement is deleted, with its
-import once unused; `import pdb` is deleted when nothing else uses `pdb`. The other debuggers, and
-calls whose value is used, have no automatic fix.
+SAFE: a `breakpoint()`, `pdb.set_trace()`, `ipdb.set_trace()`, `pudb.set_trace()`,
+`IPython.embed()` or IPython `set_trace()` call that is a whole statement, with arguments that are
+only names, attributes and literals, is deleted, with its import once unused; `import pdb` is
+deleted when nothing else uses `pdb`. Other debugger calls (`post_mortem`, `Pdb(...)`, remote
+debuggers), calls whose value is used, and imports left without a deleted call have no automatic
+fix.
 """
     bad = (
         "def f(x):\n    breakpoint()\n    return x\n",
@@ -114,16 +128,26 @@ calls whose value is used, have no automatic fix.
             return
         if name in _CALL_NAMES:
             qualname = self.ctx.qualname(node.func)
-            if qualname in _CALLS:
-                parent = self.ctx.parent
-                statement = isinstance(parent, ast.Expr) and parent.value is node
-                fixable = statement and qualname in _DELETABLE
-                self.report(node, fixable=fixable, what=f"`{qualname}()`")
+            if qualname is not None and qualname in _CALLS:
+                self.report(node, fixable=self._deletable(node, qualname), what=f"`{qualname}()`")
                 return
         if self._debugger_imported:
             qualname = self.ctx.qualname(node.func)
             if qualname is not None and qualname.partition(".")[0] in _ANY_CALL_MODULES:
-                self.report(node, fixable=False, what=f"`{qualname}()`")
+                self.report(node, fixable=self._deletable(node, qualname), what=f"`{qualname}()`")
+
+    def _deletable(self, node: ast.Call, qualname: str) -> bool:
+        """A whole-statement call of a deletable debugger entry point whose arguments are
+        names, attributes and literals (deleting it deletes no other effect)."""
+        parent = self.ctx.parent
+        if not (isinstance(parent, ast.Expr) and parent.value is node) or qualname not in _DELETABLE:
+            return False
+        arguments = [*node.args, *(kw.value for kw in node.keywords)]
+        return all(
+            isinstance(sub, (ast.Name, ast.Attribute, ast.Constant, ast.Load, ast.Tuple, ast.Starred))
+            for arg in arguments
+            for sub in ast.walk(arg)
+        )
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:

@@ -43,6 +43,11 @@ _COMMENTED_MAGIC = re.compile(
 )
 _CELL_MARKER = re.compile(r"^\s*#\s*%%")
 #: Shell syntax that runs another command besides the install.
+#: Expression nodes that evaluate without effects of their own.
+_PURE = (
+    ast.Name, ast.Attribute, ast.Constant, ast.List, ast.Tuple, ast.JoinedStr, ast.FormattedValue,
+    ast.Load, ast.Starred,
+)
 _CHAINED = re.compile(r"&|;|\||`|\$\(|\n")
 _MAX_SHOWN = 5
 _PLACEHOLDER = "\x00"
@@ -170,8 +175,13 @@ import lightgbm
 SAFE for the IPython forms (`get_ipython().system("pip install ...")`,
 `get_ipython().run_line_magic("pip", "install ...")`) when the call is a whole statement and runs
 no other shell command (`&&`, `;`, `|`): the statement is deleted (it only runs inside IPython).
-`subprocess`/`os.system`/`pip.main` calls and commented magics have no automatic fix. Either way
-the message lists the package specs to add to the project's dependencies.
+POLICY (applied only with `--unsafe-fixes` or in `handoff`): a `subprocess`/`os.system`/`os.popen`/
+`pip.main` install that is a whole statement, whose arguments are only names, attributes and
+literals and whose command chains no other command, is deleted too: the packages are then no
+longer installed at run time, which is the intent. Installs whose result is used or whose
+arguments compute something (a call, an f-string field with a call), and commented magics, have
+no automatic fix. Either way the message lists the package specs to add to the project's
+dependencies.
 """
     bad = (
         'get_ipython().system("pip install lightgbm==4.3.0 shap")\n',
@@ -229,7 +239,13 @@ the message lists the package specs to add to the project's dependencies.
             tokens = _command_tokens(cmd) if cmd is not None else None
             specs = install_specs(tokens) if tokens is not None else None
             if specs is not None:
-                self.report(node, fixable=False, how=f"{qualname}(...)", specs=describe(specs))
+                self.report(
+                    node,
+                    fixable=self._deletable(node, tokens),
+                    fix_class=FixClass.UNSAFE,
+                    how=f"{qualname}(...)",
+                    specs=describe(specs),
+                )
         elif qualname in _PIP_MAIN:
             arg = node.args[0] if node.args else None
             tokens = _command_tokens(arg) if arg is not None else None
@@ -238,7 +254,24 @@ the message lists the package specs to add to the project's dependencies.
                 pip_specs = _specs(tokens[1:])
             elif tokens is not None and tokens:
                 return  # pip.main(["list"]) and the like
-            self.report(node, fixable=False, how="pip.main([...])", specs=describe(pip_specs or []))
+            self.report(
+                node,
+                fixable=pip_specs is not None and self._deletable(node, tokens),
+                fix_class=FixClass.UNSAFE,
+                how="pip.main([...])",
+                specs=describe(pip_specs or []),
+            )
+
+    def _deletable(self, node: ast.Call, tokens: Optional[Sequence[Optional[str]]]) -> bool:
+        """POLICY: a whole-statement call whose arguments have no effect of their own (names,
+        attributes, literals) and whose command runs nothing but the install."""
+        parent = self.ctx.parent
+        if not (isinstance(parent, ast.Expr) and parent.value is node) or tokens is None:
+            return False
+        if any(t is not None and _CHAINED.search(t) for t in tokens):
+            return False
+        arguments = [*node.args, *(kw.value for kw in node.keywords)]
+        return all(isinstance(sub, _PURE) for arg in arguments for sub in ast.walk(arg))
 
     def _is_ipython(self, node: ast.AST) -> bool:
         if not isinstance(node, ast.Call) or node.args or node.keywords:

@@ -8,6 +8,7 @@ from typing import Optional
 
 from groundrules.rules.context import keyword, literal_string
 from groundrules.rules.framework import Rule
+from groundrules.rules.security.runtime_package_install import install_specs
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _SUBPROCESS = frozenset(
@@ -76,9 +77,15 @@ COND: `subprocess.run("<literal without shell metacharacters>", shell=True)` (al
 behaves the same; applied only when the command is the one positional argument, holds nothing but
 blank-separated words of letters, digits and `_./:,@%+=-` (no quotes, `$`, `~`, globs,
 redirections or operators), does not start with a shell builtin or keyword or an `X=...`
-assignment, and the call passes no `executable=`, `*args` or `**kwargs`. The POLICY rewrites
-(adding `check=True`, `os.system(literal)` -> `subprocess.run([...], check=True)`) are not
-implemented; commands built from values are SUGGEST: pass the values as list elements.
+assignment, and the call passes no `executable=`, `*args` or `**kwargs`. POLICY (applied only with
+`--unsafe-fixes` or in `handoff`): `os.system("<literal>")` whose value is discarded (a whole
+statement), under the same conditions on the literal, becomes `subprocess.run([...words],
+check=True)`: a failing command now raises `CalledProcessError` instead of returning its status,
+and a missing program raises instead of returning 127. `os.system` whose status is used is not
+rewritten (the result type changes), nor a package install (GR214 deletes it). Adding `check=True` to the COND rewrite is not made: a
+finding carries one fix class, and the SAFE rewrite must not change behaviour. `os.popen`,
+`subprocess.getoutput`/`getstatusoutput`, `os.spawn*` and commands built from values are SUGGEST:
+pass the values as list elements.
 """
     fix = FixClass.SAFE
     requires = frozenset({"os", "subprocess"})
@@ -119,7 +126,24 @@ implemented; commands built from values are SUGGEST: pass the values as list ele
         if call is None:
             return
         if call in _SHELL_ALWAYS:
-            self.report(node, call=f"{call}()", how="runs its command through a shell", fixable=False)
+            parent = self.ctx.parent
+            # POLICY: a discarded ``os.system(<plain literal>)`` becomes ``subprocess.run([...],
+            # check=True)``: a failing command now raises instead of returning its status.
+            rewritable = (
+                call == "os.system"
+                and isinstance(parent, ast.Expr)
+                and parent.value is node
+                and _splits_plainly(node)
+                # A package install is GR214's to delete, not to convert.
+                and install_specs((literal_string(node.args[0]) or "").split()) is None
+            )
+            self.report(
+                node,
+                call=f"{call}()",
+                how="runs its command through a shell",
+                fixable=rewritable,
+                fix_class=FixClass.UNSAFE,
+            )
         elif call in _SPAWN:
             self.report(
                 node,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
 
 from groundrules.rules.context import keyword
@@ -104,6 +105,124 @@ def value_fields(sql: ast.JoinedStr, paramstyle: str) -> Optional[List[Tuple[str
     return fields or None
 
 
+_PERCENT_FIELD = re.compile(r"%s")
+
+
+def _field(name: str) -> ast.FormattedValue:
+    return ast.FormattedValue(value=ast.Name(id=name, ctx=ast.Load()), conversion=-1, format_spec=None)
+
+
+def _concatenated(node: ast.expr) -> Optional[List[ast.expr]]:
+    """The operands of a chain of ``+``, left to right."""
+    if isinstance(node, ast.BinOp):
+        if not isinstance(node.op, ast.Add):
+            return None
+        left, right = _concatenated(node.left), _concatenated(node.right)
+        return None if left is None or right is None else left + right
+    return [node]
+
+
+def bindable_fields(sql: ast.expr, paramstyle: str) -> Optional[Tuple[ast.JoinedStr, List[Tuple[str, bool]]]]:
+    """The f-string reading of ``sql`` and its ``(name, quoted)`` fields when every field can be
+    bound.  A name concatenated with ``+`` must be between single quotes: ``+`` makes it a
+    ``str``, whose text unquoted was SQL (a number), and would become a string parameter."""
+    joined = as_fstring(sql)
+    fields = value_fields(joined, paramstyle) if joined is not None else None
+    if joined is None or fields is None:
+        return None
+    if isinstance(sql, ast.BinOp) and isinstance(sql.op, ast.Add) and not all(q for _, q in fields):
+        return None
+    return joined, fields
+
+
+def as_fstring(sql: ast.expr) -> Optional[ast.JoinedStr]:
+    """The f-string equivalent to ``"... {} ...".format(a)`` / ``"... %s ..." % a`` (or
+    ``% (a, b)``) / ``"..." + a + "..."`` when the literal's only fields are plain ``{}``/``{0}``/``{name}`` or ``%s``
+    and every value is a plain name; the f-string itself; None otherwise."""
+    if isinstance(sql, ast.JoinedStr):
+        return sql
+    parts: List[ast.expr] = []
+    if isinstance(sql, ast.BinOp) and isinstance(sql.op, ast.Add):
+        operands = _concatenated(sql)
+        if operands is None:
+            return None
+        for operand in operands:
+            if isinstance(operand, ast.Name):
+                parts.append(_field(operand.id))
+            elif isinstance(operand, ast.Constant) and isinstance(operand.value, str):
+                if operand.value:
+                    parts.append(ast.Constant(operand.value))
+            else:
+                return None
+        return ast.JoinedStr(values=parts)
+    if isinstance(sql, ast.BinOp) and isinstance(sql.op, ast.Mod):
+        left, right = sql.left, sql.right
+        if not (isinstance(left, ast.Constant) and isinstance(left.value, str)):
+            return None
+        operands = right.elts if isinstance(right, ast.Tuple) else [right]
+        if not all(isinstance(o, ast.Name) for o in operands):
+            return None
+        names = [o.id for o in operands if isinstance(o, ast.Name)]
+        pieces = _PERCENT_FIELD.split(left.value)
+        if len(pieces) != len(names) + 1 or any("%" in piece for piece in pieces):
+            return None
+        for piece, name in zip(pieces, names):
+            parts += [ast.Constant(piece), _field(name)]
+        parts.append(ast.Constant(pieces[-1]))
+        return ast.JoinedStr(values=[p for p in parts if not (isinstance(p, ast.Constant) and p.value == "")])
+    if not (
+        isinstance(sql, ast.Call)
+        and isinstance(sql.func, ast.Attribute)
+        and sql.func.attr == "format"
+        and isinstance(sql.func.value, ast.Constant)
+        and isinstance(sql.func.value.value, str)
+    ):
+        return None
+    if not all(isinstance(a, ast.Name) for a in sql.args):
+        return None
+    positional = [a.id for a in sql.args if isinstance(a, ast.Name)]
+    named: Dict[str, str] = {}
+    for kw in sql.keywords:
+        if kw.arg is None or not isinstance(kw.value, ast.Name):
+            return None
+        named[kw.arg] = kw.value.id
+    auto = 0
+    styles = set()
+    try:
+        parsed = list(string.Formatter().parse(sql.func.value.value))
+    except ValueError:
+        return None
+    for literal, field, spec, conversion in parsed:
+        if literal:
+            parts.append(ast.Constant(literal))
+        if field is None:
+            continue
+        if spec or conversion is not None:
+            return None
+        if field == "":
+            styles.add("auto")
+            index: Optional[int] = auto
+            auto += 1
+        elif field.isdigit():
+            styles.add("manual")
+            index = int(field)
+        elif field.isidentifier():
+            index = None
+        else:
+            return None  # attribute or item access
+        if index is not None:
+            if index >= len(positional):
+                return None
+            parts.append(_field(positional[index]))
+        elif field in named:
+            parts.append(_field(named[field]))
+        else:
+            return None
+    if len(styles) > 1:
+        return None
+    return ast.JoinedStr(values=parts)
+
+
 class SqlBuiltByStringFormatting(Rule):
     code = "GR202"
     name = "sql-built-by-string-formatting"
@@ -134,15 +253,22 @@ def orders_of(conn, customer_id):
     return pd.read_sql(query, conn, params={"customer_id": customer_id})
 """
     fix_safety = """
-COND: when the SQL is an f-string written in the call and every field is a plain name in a value
+COND: when the SQL is an f-string written in the call (or a string literal formatted with `%` or
+`.format()` whose fields are plain `%s` / `{}` / `{0}` / `{name}` and whose values are plain
+names, or literals and names joined by `+` with every name between single quotes, read as the
+same f-string) and every field is a plain name in a value
 position (right after a comparison operator, bare or between single quotes), the query becomes a
 bound one in the configured `paramstyle`: `cur.execute("... WHERE id = %(id)s", {"id": id})`
 for a one-argument `.execute`, `pd.read_sql("...", con, params={"id": id})` for
 `read_sql`/`read_sql_query` without `params`. Not applied when the text already holds the
 paramstyle's marker (`%`, `?` or `:`) or braces. Names in identifier positions (table, column),
-SQL built over several statements, `%`/`+`/`.format()`, other sinks and SQLAlchemy `text()`
-(whose parameters go to the enclosing `execute`) are SUGGEST: validate identifiers against an
-allow-list, bind values by hand.
+SQL built over several statements, `+` of a name not between single quotes (`+` makes it a
+`str`: bound, a number would become a string parameter), `%`/`.format()` with other fields (`%d`, `{x!r}`,
+`{0.attr}`) or computed values, a `%` with a dict, and other sinks are SUGGEST:
+validate identifiers against an allow-list, bind values by hand. SQLAlchemy `text(f"...")` written
+as the one argument of a one-argument `.execute(...)` is bound the same way, always with `:name`
+placeholders (what `text()` understands, whatever `paramstyle` says):
+`conn.execute(text("... WHERE id = :id"), {"id": id})`; not when the text holds a `:` already.
 """
     fix = FixClass.SAFE
     options = (PARAMSTYLE,)
@@ -292,7 +418,9 @@ allow-list, bind values by hand.
     def _bindable(self, node: ast.Call, sql: ast.expr, sink: str) -> bool:
         """An f-string written in a one-argument ``.execute`` or in ``read_sql(_query)``
         without ``params``, whose fields are all plain names in value positions."""
-        if not isinstance(sql, ast.JoinedStr) or value_fields(sql, self.option(PARAMSTYLE)) is None:
+        if sink.endswith("text()"):
+            return self._bindable_text(node, sql)
+        if bindable_fields(sql, self.option(PARAMSTYLE)) is None:
             return False
         if sink == ".execute()":
             return len(node.args) == 1 and not node.keywords
@@ -303,6 +431,26 @@ allow-list, bind values by hand.
                 and all(kw.arg is not None and kw.arg != "params" for kw in node.keywords)
             )
         return False
+
+
+    def _bindable_text(self, node: ast.Call, sql: ast.expr) -> bool:
+        """``x.execute(text(f"..."))``, each call with that one argument, the f-string's fields
+        plain names in value positions: ``text()`` binds ``:name`` parameters, which the
+        enclosing ``execute`` receives as its second argument."""
+        parent = self.ctx.parent
+        return (
+            isinstance(sql, ast.JoinedStr)
+            and value_fields(sql, "named") is not None
+            and len(node.args) == 1
+            and node.args[0] is sql
+            and not node.keywords
+            and isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Attribute)
+            and parent.func.attr == "execute"
+            and len(parent.args) == 1
+            and parent.args[0] is node
+            and not parent.keywords
+        )
 
 
 def _sql_argument(node: ast.Call) -> Optional[ast.expr]:
