@@ -44,8 +44,12 @@ class Fix(ContextAwareTransformer):
         targets: FrozenSet[Tuple[int, int]],
         standards: Optional[FileStandards] = None,
         positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None,
+        allowed: FrozenSet[FixClass] = frozenset({FixClass.SAFE}),
     ) -> None:
         super().__init__(context)
+        #: The fix classes this run may apply: a SAFE rewrite may add its POLICY extra when
+        #: ``--unsafe-fixes`` is on (GR208: ``shlex.split`` always, ``check=True`` on opt-in).
+        self.allowed = allowed
         #: (line, 0-based character column) of the findings this fix may rewrite.
         self.targets = targets
         self.standards = standards
@@ -154,6 +158,7 @@ def _apply(
     findings: Sequence[Finding],
     lines: Sequence[str],
     standards: FileStandards,
+    allowed: FrozenSet[FixClass],
 ) -> Tuple[cst.Module, Counter[str]]:
     context = CodemodContext()
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
@@ -162,7 +167,8 @@ def _apply(
     positions = cast(Mapping[cst.CSTNode, CodeRange], metadata[PositionProvider])
     instances = []
     for fix in fixes:
-        instance = fix(dataclasses.replace(context, wrapper=wrapper), _targets(findings, lines, fix.codes), standards, positions)
+        targets = _targets(findings, lines, fix.codes)
+        instance = fix(dataclasses.replace(context, wrapper=wrapper), targets, standards, positions, allowed)
         instance.metadata = metadata
         instances.append(instance)
     module = wrapper.module.visit(_Together(instances))
@@ -243,7 +249,7 @@ def _fix_pass(
     dropped: List[Tuple[str, str]] = []
     while fixes:
         try:
-            new_tree, applied = _apply(tree, fixes, wanted, lines, standards)
+            new_tree, applied = _apply(tree, fixes, wanted, lines, standards, allowed)
             new_text = new_tree.code
         except Exception as exc:  # a fix bug must leave the file as it was
             bad = fixes.pop()

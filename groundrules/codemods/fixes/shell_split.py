@@ -3,7 +3,9 @@
 COND (SAFE once proven): the rule marks fixable only a literal command of blank-separated plain
 words (no quotes, expansions, globs, redirections, operators, builtins or assignments) passed as
 the one positional argument, without ``executable=``, ``*args`` or ``**kwargs``: a shell would
-split it the same way and run the same program.
+split it the same way and run the same program.  With ``--unsafe-fixes`` (the spec's POLICY part),
+``subprocess.run`` also gets ``check=True``: a failing command then raises instead of passing
+silently.  Only ``run`` accepts ``check``; ``call``/``Popen`` would reject it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,30 @@ class ShellSplit(Fix):
             args=[cst.Arg(command.value)],
         )
         kept[0] = command.with_changes(value=split)
+        if FixClass.UNSAFE in self.allowed and _is_run(updated_node) and not any(
+            a.keyword is not None and a.keyword.value == "check" for a in kept
+        ):
+            kept = set_check(kept)
         AddImportsVisitor.add_needed_import(self.context, "shlex")
         self.applied += 1
         return updated_node.with_changes(args=kept)
+
+
+def _is_run(call: cst.Call) -> bool:
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name == "run"
+
+
+def set_check(args: List[cst.Arg]) -> List[cst.Arg]:
+    last = args[-1]
+    # The new keyword goes last and takes over the closing layout of the argument before it.
+    head = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    check = cst.Arg(
+        value=cst.Name("True"),
+        keyword=cst.Name("check"),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        comma=last.comma,
+        whitespace_after_arg=last.whitespace_after_arg,
+    )
+    return args[:-1] + [head.with_changes(whitespace_after_arg=cst.SimpleWhitespace("")), check]

@@ -77,7 +77,8 @@ COND: `subprocess.run("<literal without shell metacharacters>", shell=True)` (al
 behaves the same; applied only when the command is the one positional argument, holds nothing but
 blank-separated words of letters, digits and `_./:,@%+=-` (no quotes, `$`, `~`, globs,
 redirections or operators), does not start with a shell builtin or keyword or an `X=...`
-assignment, and the call passes no `executable=`, `*args` or `**kwargs`. POLICY (applied only with
+assignment, and the call passes no `executable=`, `*args` or `**kwargs`; with `--unsafe-fixes`,
+`subprocess.run` also gets `check=True` (a failing command then raises). POLICY (applied only with
 `--unsafe-fixes` or in `handoff`): `os.system("<literal>")` whose value is discarded (a whole
 statement), under the same conditions on the literal, becomes `subprocess.run([...words],
 check=True)`: a failing command now raises `CalledProcessError` instead of returning its status,
