@@ -301,6 +301,11 @@ def check_tree(
     return Result(tuple(kept), tuple(silenced), tuple(suppressions.values()))
 
 
+#: Fields holding only leaf marker nodes (`Load()`, `Add()`, `Eq()`...): no rule visits them and
+#: they are a third of all nodes, so the walk skips them.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
 # Assignments bind after their value is evaluated; loop and `with` targets before their body.
 _BIND_ON_LEAVE = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
 _BIND_ON_ENTER = (ast.For, ast.AsyncFor, ast.withitem)
@@ -316,7 +321,6 @@ def _walk(
     """Depth-first, in source order, without recursion (deep expressions exist in real code)."""
     ancestors = ctx.ancestors
     pandas = ctx.pandas
-    iter_children = ast.iter_child_nodes
     # A stack of (node, leaving?) pairs; a leave marker is pushed under each node's children.
     stack: List[Tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
@@ -341,9 +345,16 @@ def _walk(
             _bind(pandas, node)
         ancestors.append(node)
         stack.append((node, True))
-        children = list(iter_children(node))
-        children.reverse()
-        stack.extend((child, False) for child in children)
+        fields = _CHILD_FIELDS.get(node_type)
+        if fields is None:
+            fields = _CHILD_FIELDS[node_type] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
+        # Pushed last child first, so they pop in source order.
+        for name in reversed(fields):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend([(child, False) for child in reversed(value) if isinstance(child, ast.AST)])
+            elif isinstance(value, ast.AST):
+                stack.append((value, False))
 
 
 def _bind(pandas: PandasTypes, node: ast.AST) -> None:

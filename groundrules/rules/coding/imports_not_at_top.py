@@ -130,6 +130,8 @@ later one in place. Otherwise the message only suggests the move.
         self._index: Dict[int, int] = {}
         #: Imports the fix may hoist (by id).
         self._hoistable: Set[int] = set()
+        self._planned = False
+        self._body: List[ast.stmt] = []
 
     def visit_Module(self, node: ast.Module) -> None:
         body = node.body
@@ -137,24 +139,51 @@ later one in place. Otherwise the message only suggests the move.
             self._index[id(stmt)] = index
             if self._first is None and not self._allowed(stmt, index == 0):
                 self._first = stmt
-        if self._first is not None:
-            self._plan(body, self._index[id(self._first)])
+        self._body = body
 
     def _plan(self, body: List[ast.stmt], first: int) -> None:
         """Mark the imports below ``first`` that hoisting cannot change, in order, stopping at the
-        first import that must stay (later ones would jump over it)."""
+        first import that must stay (later ones would jump over it).  Run only for files that
+        have a late import: most files have none and should not pay for the walk."""
         destination = hoist_destination(body, first)
-        region: List[ast.stmt] = list(body[destination:first])
+        mentioned: Set[str] = set()
+        touches_state = False
+        for stmt in body[destination:first]:
+            names, state = self._summary(stmt)
+            mentioned |= names
+            touches_state = touches_state or state
         for index in range(first, len(body)):
             stmt = body[index]
             if not contains_import(stmt):
-                region.append(stmt)
+                names, state = self._summary(stmt)
+                mentioned |= names
+                touches_state = touches_state or state
                 continue
-            if not self._can_hoist(body, index, region):
+            if touches_state or not self._can_hoist(body, index, mentioned):
                 return
             self._hoistable.add(id(stmt))
 
-    def _can_hoist(self, body: List[ast.stmt], index: int, region: List[ast.stmt]) -> bool:
+    def _summary(self, stmt: ast.stmt) -> "tuple[Set[str], bool]":
+        """The names ``stmt`` mentions, and whether it touches state that imports depend on."""
+        mentioned: Set[str] = set()
+        state = False
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Name):
+                mentioned.add(sub.id)
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                mentioned.add(sub.name)
+            elif isinstance(sub, ast.arg):
+                mentioned.add(sub.arg)
+            elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+                mentioned.update(sub.names)
+            if not state and isinstance(sub, (ast.Name, ast.Attribute)):
+                qualname = self.ctx.qualname(sub)
+                state = qualname is not None and any(
+                    qualname == p or qualname.startswith(p + ".") for p in _IMPORT_STATE
+                )
+        return mentioned, state
+
+    def _can_hoist(self, body: List[ast.stmt], index: int, mentioned: Set[str]) -> bool:
         stmt = body[index]
         if not isinstance(stmt, (ast.Import, ast.ImportFrom)) or stmt.col_offset != 0:
             return False
@@ -171,26 +200,7 @@ later one in place. Otherwise the message only suggests the move.
         if "#" in line.encode("utf-8")[stmt.end_col_offset or 0 :].decode("utf-8", "ignore"):
             return False  # a pragma such as `# noqa: E402` or `# isort: skip` may pin it there
         names = {(a.asname or a.name).partition(".")[0] for a in stmt.names}
-        for before in region:
-            for sub in ast.walk(before):
-                mentioned: Set[str] = set()
-                if isinstance(sub, ast.Name):
-                    mentioned.add(sub.id)
-                elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    mentioned.add(sub.name)
-                elif isinstance(sub, ast.arg):
-                    mentioned.add(sub.arg)
-                elif isinstance(sub, (ast.Global, ast.Nonlocal)):
-                    mentioned.update(sub.names)
-                if mentioned & (names | _IMPORT_DUNDERS):
-                    return False
-                if isinstance(sub, (ast.Name, ast.Attribute)):
-                    qualname = self.ctx.qualname(sub)
-                    if qualname is not None and any(
-                        qualname == p or qualname.startswith(p + ".") for p in _IMPORT_STATE
-                    ):
-                        return False
-        return True
+        return not (mentioned & (names | _IMPORT_DUNDERS))
 
     def visit_Import(self, node: ast.Import) -> None:
         self._check(node)
@@ -207,6 +217,9 @@ later one in place. Otherwise the message only suggests the move.
         index = self._index.get(id(top))
         if index is None or index <= self._index[id(first)]:
             return
+        if not self._planned:
+            self._planned = True
+            self._plan(self._body, self._index[id(first)])
         for ancestor in ancestors[1:]:
             if isinstance(ancestor, SCOPE_NODES):
                 return
