@@ -175,3 +175,19 @@ def test_whole_prototype_in_examples(tmp_path):
     # What needs a human is still reported: the secret, the leakage.
     assert {"GR201", "GR410"} <= {f["code"] for f in doc["findings"]}
     assert 'df.loc[df["tenure"] < 0, "tenure"] = 0' in text  # GR403, under --unsafe-fixes
+
+
+def test_fix_in_worker_processes_gives_what_one_process_gives(tmp_path):
+    # Enough files for the worker pool (runner.PARALLEL_THRESHOLD); some fixable, some not.
+    for i in range(45):
+        body = "import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n" if i % 3 else "x = 1\n"
+        (tmp_path / f"m{i:02d}.py").write_text(body, encoding="utf-8")
+    serial = run_cli(["fix", "--diff", "--jobs", "1", "."], tmp_path)
+    parallel = run_cli(["fix", "--diff", "--jobs", "2", "."], tmp_path)
+    assert serial.returncode == parallel.returncode == 1
+    assert parallel.stdout == serial.stdout
+    assert "Would fix 30 findings in 30 files." in parallel.stdout
+    written = run_cli(["fix", "--jobs", "2", "."], tmp_path)
+    assert written.returncode == 1
+    assert "yaml.safe_load(s)" in (tmp_path / "m01.py").read_text(encoding="utf-8")
+    assert run_cli(["fix", "--jobs", "2", "."], tmp_path).returncode == 0

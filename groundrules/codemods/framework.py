@@ -14,6 +14,7 @@ import functools
 import importlib
 import inspect
 import pkgutil
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Type, TypeVar, Union, cast
@@ -126,30 +127,61 @@ class _Together(cst.CSTTransformer):
     def __init__(self, fixes: Sequence[Fix]) -> None:
         super().__init__()
         self.fixes = fixes
+        # Dispatch by node type, as the ast engine does: asking every fix about every node
+        # (LibCST's generic on_visit looks methods up by name and checks matchers each time)
+        # cost more than the rewrites.  A fix that overrides on_visit/on_leave sees every node.
+        self._visit: Dict[type, Tuple[Tuple[Fix, ...], bool]] = {}
+        self._leave: Dict[type, Tuple[Fix, ...]] = {}
+        self._attribute_fixes = tuple(f for f in fixes if _generic(f) or _has_attribute_hooks(f))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        wanted = False
-        for fix in self.fixes:
+        entry = self._visit.get(type(node))
+        if entry is None:
+            name = f"visit_{type(node).__name__}"
+            chosen = tuple(f for f in self.fixes if _generic(f) or hasattr(f, name))
+            # A fix without a visit method would have answered True: visit the children.
+            entry = self._visit[type(node)] = (chosen, len(chosen) < len(self.fixes))
+        fixes, wanted = entry
+        for fix in fixes:
             wanted = fix.on_visit(node) or wanted
         return wanted
 
     def on_leave(  # type: ignore[override]
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
+        fixes = self._leave.get(type(original_node))
+        if fixes is None:
+            name = f"leave_{type(original_node).__name__}"
+            fixes = self._leave[type(original_node)] = tuple(
+                f for f in self.fixes if _generic(f) or hasattr(f, name)
+            )
         result: Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]] = updated_node
-        for fix in self.fixes:
+        for fix in fixes:
             if not isinstance(result, type(original_node)):
                 break  # an earlier fix removed or replaced the node: the rest do not apply
             result = fix.on_leave(original_node, result)
         return result
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        for fix in self.fixes:
+        for fix in self._attribute_fixes:
             fix.on_visit_attribute(node, attribute)
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        for fix in self.fixes:
+        for fix in self._attribute_fixes:
             fix.on_leave_attribute(original_node, attribute)
+
+
+def _generic(fix: Fix) -> bool:
+    """Whether the fix overrides the per-node hooks themselves (then it must see every node)."""
+    kind = type(fix)
+    return kind.on_visit is not Fix.on_visit or kind.on_leave is not Fix.on_leave
+
+
+_ATTRIBUTE_HOOK = re.compile(r"^(visit|leave)_[A-Z]\w*?_[a-z]\w*$")
+
+
+def _has_attribute_hooks(fix: Fix) -> bool:
+    return any(_ATTRIBUTE_HOOK.match(name) for name in dir(type(fix)))
 
 
 def _apply(

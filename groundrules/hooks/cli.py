@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--select", type=_codes, metavar="CODES")
     fix.add_argument("--ignore", type=_codes, metavar="CODES")
     fix.add_argument("--config", metavar="FILE")
+    fix.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -175,7 +176,7 @@ def run_fix(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     cache, overrides = settings
     files, errors = discover(args.paths)
-    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff)
+    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff, args.jobs)
     sys.stdout.write(render(report, args.diff))
     for note in report.notes:
         sys.stderr.write(f"groundrules: {note}\n")

@@ -4,19 +4,21 @@ mode kept.  Exit 1 when a file changed (or would, with ``--diff``), 0 when none 
 from __future__ import annotations
 
 import difflib
+import os
 import io
 import tokenize
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import FrozenSet, List, Optional, Tuple
 
 from groundrules.codemods.framework import fix_source
 from groundrules.hooks.atomic import write_atomic
-from groundrules.hooks.runner import StandardsCache
+from groundrules.hooks.runner import PARALLEL_THRESHOLD, StandardsCache
 from groundrules.rules.modules import module_name
 from groundrules.rules.registry import all_rules, catalog
-from groundrules.standards.model import Layer
+from groundrules.standards.model import FileStandards, Layer
 from groundrules.standards.schema import FixClass
 
 BOM = b"\xef\xbb\xbf"
@@ -38,52 +40,91 @@ def read_text(data: bytes) -> Tuple[str, str, bool]:
     return body.decode("utf-8" if encoding == "utf-8-sig" else encoding), encoding, bom
 
 
+@dataclass(frozen=True)
+class FixJob:
+    path: Path
+    shown: str
+    rel_path: str
+    module: Optional[str]
+    standards: FileStandards
+    allowed: FrozenSet[FixClass]
+    diff_only: bool
+
+
+@dataclass(frozen=True)
+class FileFixed:
+    counts: Optional[Counter[str]] = None  # None: unchanged
+    diff: str = ""
+    notes: Tuple[str, ...] = ()
+    error: Optional[str] = None
+
+
+def fix_one(job: FixJob) -> FileFixed:
+    """Fix one file (or compute its diff): a pure function of the job, so it runs in a worker."""
+    try:
+        data = job.path.read_bytes()
+    except OSError as exc:
+        return FileFixed(error=f"{job.shown}: cannot read: {exc.strerror or exc}")
+    try:
+        text, encoding, bom = read_text(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FileFixed(notes=(f"{job.shown}: not rewritten: cannot decode ({exc})",))
+    outcome = fix_source(text, job.shown, job.rel_path, job.standards, all_rules(), job.allowed, job.module)
+    notes = tuple(f"{job.shown}: fix for {codes} not applied: {why}" for codes, why in outcome.dropped)
+    if not outcome.fixed or outcome.text == text:
+        return FileFixed(notes=notes)
+    counts = Counter(outcome.fixed)
+    if job.diff_only:
+        diff = "".join(
+            difflib.unified_diff(
+                text.splitlines(keepends=True),
+                outcome.text.splitlines(keepends=True),
+                fromfile=f"a/{job.shown}",
+                tofile=f"b/{job.shown}",
+            )
+        )
+        return FileFixed(counts, diff, notes)
+    new = outcome.text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+    try:
+        write_atomic(job.path, (BOM if bom else b"") + new)
+    except OSError as exc:
+        return FileFixed(notes=notes, error=f"{job.shown}: cannot write: {exc.strerror or exc}")
+    return FileFixed(counts, "", notes)
+
+
 def fix_files(
     files: List[Path],
     cache: StandardsCache,
     allowed: FrozenSet[FixClass],
     overrides: Tuple[Layer, ...] = (),
     diff_only: bool = False,
+    jobs: Optional[int] = None,
 ) -> FixReport:
     report = FixReport()
+    work: List[FixJob] = []
     for path in files:
         standards = cache.standards_for(path)
         if standards is None or standards.is_excluded(path):
             continue
-        shown = path.as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
-            continue
-        try:
-            text, encoding, bom = read_text(data)
-        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-            report.notes.append(f"{shown}: not rewritten: cannot decode ({exc})")
-            continue
         resolved = standards.resolve(path, catalog(), overrides)
-        outcome = fix_source(
-            text, shown, standards.relative(path), resolved, all_rules(), allowed, module_name(path)
+        work.append(
+            FixJob(path, path.as_posix(), standards.relative(path), module_name(path), resolved, allowed, diff_only)
         )
-        for codes, why in outcome.dropped:
-            report.notes.append(f"{shown}: fix for {codes} not applied: {why}")
-        if not outcome.fixed or outcome.text == text:
-            continue
-        report.changed.append((shown, Counter(outcome.fixed)))
-        if diff_only:
-            report.diffs.append(
-                "".join(
-                    difflib.unified_diff(
-                        text.splitlines(keepends=True),
-                        outcome.text.splitlines(keepends=True),
-                        fromfile=f"a/{shown}",
-                        tofile=f"b/{shown}",
-                    )
-                )
-            )
-            continue
-        new = outcome.text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
-        write_atomic(path, (BOM if bom else b"") + new)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
+        # LibCST parsing dominates a fix run; files are independent, so they fix in parallel.
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(fix_one, work, chunksize=max(1, len(work) // (workers * 8))))
+    else:
+        results = [fix_one(job) for job in work]
+    for job, result in zip(work, results):
+        report.notes.extend(result.notes)
+        if result.error is not None:
+            report.errors.append(result.error)
+        if result.counts is not None:
+            report.changed.append((job.shown, result.counts))
+            if result.diff:
+                report.diffs.append(result.diff)
     for failure in cache.failed.values():
         report.errors.extend(str(p) for p in failure.problems)
     return report
