@@ -192,7 +192,8 @@ def test_a_mypy_configuration_error_is_one_line_and_our_findings_stay(tmp_path: 
     assert proc.returncode == 2
     assert "GR206" in [f["code"] for f in json.loads(proc.stdout)["findings"]]
     errors = proc.stderr.splitlines()
-    assert len(errors) == 1 and errors[0].startswith("groundrules: mypy failed: "), proc.stderr
+    assert errors == ["groundrules: mypy.ini: mypy rejected its configuration: Error importing plugin "
+                      "\"no_such_mypy_plugin\": No module named 'no_such_mypy_plugin'"], proc.stderr
 
 
 def test_plain_check_imports_neither_tool(tmp_path: Path) -> None:
@@ -217,3 +218,104 @@ def test_bandit_profile_follows_the_standards(tmp_path: Path) -> None:
     (tmp_path / "check.py").write_text("def check(x: int) -> None:\n    assert x > 0\n", encoding="utf-8")
     found = findings(run_cli(["check", "--with", "bandit", "--select", "B", "--format", "json", "."], tmp_path))
     assert {(f["path"], f["code"]) for f in found if f["code"] in ("B506", "B101")} == {("check.py", "B101")}
+
+
+MYPY_SECRET = "sk-Zq7vT3xW9kLm2Pq8Rs4"
+
+
+def test_mypy_messages_do_not_leak_string_literals(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(
+        "from typing import Final, Literal\n"
+        "\n"
+        f'API_KEY: Final = "{MYPY_SECRET}"\n'
+        'PASSWORD: Final = "hunter2-Zq9!"\n'
+        "\n"
+        "\n"
+        "def g(x: Literal['a']) -> None:\n"
+        "    pass\n"
+        "\n"
+        "\n"
+        "def h() -> None:\n"
+        "    if API_KEY == 3:\n"
+        "        pass\n"
+        "    g(PASSWORD)\n",
+        encoding="utf-8",
+    )
+    for fmt in ("json", "sarif", "text"):
+        proc = run_cli(["check", "--with", "mypy", "--select", "mypy", "--format", fmt, "mod.py"], tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert "comparison-overlap" in proc.stdout and "arg-type" in proc.stdout, proc.stdout
+        assert MYPY_SECRET not in proc.stdout + proc.stderr and SECRET not in proc.stdout + proc.stderr, fmt
+        assert "Literal['a']" in proc.stdout  # short literals stay readable
+
+
+def test_nosec_does_not_bypass_our_suppression_rules(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.groundrules]\nreason-required = ['B']\n", encoding="utf-8")
+    (tmp_path / "mod.py").write_text("import subprocess  # nosec\nimport pickle  # nosec B403\n", encoding="utf-8")
+    found = codes(run_cli(["check", "--with", "bandit", "--format", "json", "mod.py"], tmp_path))
+    assert "B404" in found and "B403" in found
+
+
+def test_a_file_that_does_not_parse_does_not_turn_mypy_off(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n", encoding="utf-8")
+    (tmp_path / "mod.py").write_text(TYPED_WRONG, encoding="utf-8")
+    proc = run_cli(["check", "--with", "mypy", "--format", "json", "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    found = findings(proc)
+    assert ("bad.py", "GR901") in {(f["path"], f["code"]) for f in found}
+    assert "mypy:operator" in {f["code"] for f in found if f["path"] == "mod.py"}
+    assert not [f for f in found if f["path"] == "bad.py" and f["source"] == "mypy"]
+
+
+def test_noqa_for_a_bandit_test_the_standards_skip_is_not_unused(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text(
+        "import subprocess  # noqa: B404\n\n\ndef run(cmd: str) -> None:\n"
+        "    subprocess.call(cmd, shell=True)  # noqa: B602, GR208\n",
+        encoding="utf-8",
+    )
+    proc = run_cli(["check", "--with", "bandit", "--ignore", "GR208", "--format", "json", "mod.py"], tmp_path)
+    assert "GR903" not in codes(proc)
+    (tmp_path / "pyproject.toml").write_text("[tool.groundrules]\nignore = ['GR208']\n", encoding="utf-8")
+    proc = run_cli(["check", "--with", "bandit", "--format", "json", "mod.py"], tmp_path)
+    assert "GR903" not in codes(proc)
+
+
+def test_modules_with_the_same_name_in_two_folders(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "util.py").write_text(TYPED_WRONG, encoding="utf-8")
+    proc = run_cli(["check", "--with", "mypy", "--select", "mypy", "--format", "json", "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert {f["path"] for f in findings(proc) if f["code"] == "mypy:operator"} == {"a/util.py", "b/util.py"}
+
+
+def test_text_report_never_claims_success_when_a_tool_failed(tmp_path: Path) -> None:
+    (tmp_path / "mypy.ini").write_text("[mypy]\nplugins = no_such_mypy_plugin\n", encoding="utf-8")
+    (tmp_path / "mod.py").write_text("x = 1\n", encoding="utf-8")
+    proc = run_cli(["check", "--with", "mypy", "mod.py"], tmp_path)
+    assert proc.returncode == 2
+    assert "All checks passed" not in proc.stdout
+
+
+def test_mypy_configuration_problems_are_one_line_each_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "mod.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "mypy.ini").write_text("[mypy\nstrict = True\n", encoding="utf-8")
+    proc = run_cli(["check", "--with", "mypy", "mod.py"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "groundrules: mypy.ini: mypy rejected its configuration: File contains no section headers."
+    ], proc.stderr
+    (tmp_path / "mypy.ini").write_text("[mypy]\nno_such_option = 1\n", encoding="utf-8")
+    proc = run_cli(["check", "--with", "mypy", "mod.py"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "groundrules: mypy.ini: mypy ignored part of its configuration: [mypy]: Unrecognized option: "
+        "no_such_option = 1"
+    ], proc.stderr
+
+
+def test_reason_after_a_prefix_only_bandit_code(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.groundrules]\nreason-required = ['B']\n", encoding="utf-8")
+    (tmp_path / "mod.py").write_text("import subprocess  # noqa: B -- reviewed\n", encoding="utf-8")
+    found = codes(run_cli(["check", "--with", "bandit", "--format", "json", "mod.py"], tmp_path))
+    assert "GR902" not in found and "B404" not in found

@@ -22,7 +22,7 @@ def fix_marker(finding: Finding) -> str:
     return ""
 
 
-def text_report(findings: Sequence[Finding], files: int, colour: bool, statistics: bool) -> str:
+def text_report(findings: Sequence[Finding], files: int, colour: bool, statistics: bool, errors: int = 0) -> str:
     lines: List[str] = []
     if not statistics:
         for f in findings:
@@ -48,6 +48,9 @@ def text_report(findings: Sequence[Finding], files: int, colour: bool, statistic
         ours = sorted(code for code, *_ in counts if code.startswith("GR"))  # bandit/mypy: not ours to explain
         if ours:
             lines.append(f"Run `groundrules explain {ours[0]}` to learn why a rule matters and what to do.")
+    elif errors:  # a tool or a file failed: nothing proves the checks passed
+        noun = "error" if errors == 1 else "errors"
+        lines.append(f"No findings in {files} files checked, but {errors} {noun} (on stderr) stopped some checks.")
     else:
         lines.append(f"All checks passed ({files} files).")
     return "\n".join(lines) + "\n"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Dict, Optional, Sequence, Tuple
 
 # flake8's own pattern (flake8.defaults.NOQA_INLINE_REGEXP), so both runners agree on what a
-# comment silences, plus mypy's codes (``mypy:arg-type``, ``mypy``) for the gate; the reason is
-# looked for after it.
-CODE = r"mypy(?::[a-z0-9-]+)?|[A-Z]+[0-9]+"
+# comment silences, plus mypy's codes (``mypy:arg-type``, ``mypy``) and bandit's bare prefix
+# (``B``: every bandit test) for the gate; the reason is looked for after it.
+CODE = r"mypy(?::[a-z0-9-]+)?|[A-Z]+[0-9]+|B(?![\w:])"
 NOQA = re.compile(rf"# noqa(?::[\s]?(?P<codes>((?:{CODE})(?:[,\s]+)?)+))?", re.IGNORECASE)
 _NOQA = NOQA
 _REASON = re.compile(r"\s*--\s*(?P<reason>\S.*?)\s*$")

@@ -51,15 +51,19 @@ def run_bandit(targets: Sequence[Target]) -> ToolRun:
     skipped = {key: skipped_tests(t) for key, t in by_path.items()}
     everywhere = frozenset.intersection(*skipped.values())
     try:
+        # `# nosec` would bypass reason-required (GR902) and GR903: only `# noqa` silences.
         bandit = manager.BanditManager(
-            b_config.BanditConfig(), "file", quiet=True, profile={"include": set(), "exclude": set(everywhere)}
+            b_config.BanditConfig(), "file", quiet=True, profile={"include": set(), "exclude": set(everywhere)},
+            ignore_nosec=True,
         )
         bandit.discover_files(list(by_path))
         bandit.run_tests()
         issues = bandit.get_issue_list(sev_level="LOW", conf_level="MEDIUM")
     except Exception as exc:  # bandit's own failure must not hide our findings
-        return ToolRun(errors=[f"bandit failed: {type(exc).__name__}: {exc}"])
-    run = ToolRun()
+        return ToolRun(errors=[f"bandit: crashed: {type(exc).__name__}: {exc}"], unchecked=[t.shown for t in targets])
+    # Files bandit could not read or parse (the runner reports them as GR901 or unreadable).
+    run = ToolRun(unchecked=[by_path[k].shown for k in (str(Path(f).resolve()) for f, _ in bandit.skipped)
+                             if k in by_path])
     for issue in issues:
         key = str(Path(issue.fname).resolve())
         target = by_path.get(key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Type
 
+from groundrules.hooks.gate.bandit_adapter import skipped_tests
 from groundrules.hooks.gate.peers import peers as peers_of_test
 from groundrules.hooks.gate.targets import Target, wanted
 from groundrules.rules.diagnostics.suppression_without_reason import SuppressionWithoutReason
@@ -22,7 +23,7 @@ def tool_of(code: str) -> Optional[str]:
     """Which gate tool a ``# noqa`` code belongs to (``B602``: bandit, ``mypy:arg-type``: mypy)."""
     if code.lower().startswith("mypy"):
         return "mypy"
-    if code[:1].upper() == "B" and code[1:].isdigit():
+    if code[:1].upper() == "B" and (code[1:].isdigit() or not code[1:]):
         return "bandit"
     return None
 
@@ -107,7 +108,8 @@ def _missing_reasons(
 
 
 def _unused(target: Target, comments: Dict[int, Suppression], fired: Dict[Where, List[str]]) -> List[Finding]:
-    """GR903 for a bandit or mypy code that silences nothing, judged only when that tool ran."""
+    """GR903 for a bandit or mypy code that silences nothing, judged only when that tool ran on
+    the file and (bandit) ran that test."""
     if UnusedSuppression.code not in target.standards.enabled:
         return []
     found: List[Finding] = []
@@ -118,6 +120,8 @@ def _unused(target: Target, comments: Dict[int, Suppression], fired: Dict[Where,
             tool = tool_of(code)
             if tool is None or tool not in target.tools or not wanted(code, target):
                 continue
+            if tool == "bandit" and any(t.startswith(code.upper()) for t in skipped_tests(target)):
+                continue  # bandit did not run that test here: it could not have fired
             if any(c.startswith(code.lower()) for c in codes_here):
                 continue
             if lines is None:

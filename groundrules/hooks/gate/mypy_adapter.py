@@ -3,17 +3,20 @@
 The rule: a file whose profile is named ``prototype`` (or ``prototype-…``) is checked leniently
 (mypy's defaults, missing imports and untyped globals allowed); every other file (a production
 profile, any other profile, no profile) with ``--strict``.  mypy analyses the files; it never
-imports them.
+imports them.  Files whose module names collide (``a/util.py`` and ``b/util.py`` outside packages)
+go to separate runs: mypy refuses to check two modules of one name together.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Set, Tuple
 
 from groundrules.hooks.gate.targets import Target, ToolRun
 from groundrules.rules.framework import Finding
+from groundrules.rules.security.hardcoded_secret import mask
 from groundrules.standards.schema import Category, Severity
 
 STRICT = ("--strict",)
@@ -32,11 +35,74 @@ _LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+):(?P<end_line>\d+):(?P<end_column>\d+): "
     r"(?P<level>error|warning): (?P<message>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
 )
+#: A message about mypy's configuration: ``mypy.ini: [mypy]: Unrecognized option: x = 1`` (an option
+#: mypy skipped) or ``mypy.ini: File contains no section headers.`` (the whole file).
+_CONFIG = re.compile(
+    r"^(?P<file>[^\s:][^:]*\.(?:ini|cfg|toml))(?::\d+)*: (?:error: )?(?P<what>\S.*?)(?:  \[[a-z0-9-]+\])?$"
+)
+#: A message about a whole file: ``b/util.py: error: Duplicate module named "util"``.
+_FILE_ERROR = re.compile(r"^(?P<file>[^\s:][^:]*): error: (?P<what>.*)$")
+#: A string literal as Python writes it (mypy quotes values so: ``Literal['sk-…']``); a quote after
+#: a letter is an apostrophe (``doesn't``), except after the ``b`` of bytes.
+_STRING = re.compile(r"(?<![A-Za-z])(?P<prefix>b?)(?P<quote>')(?P<value>(?:\\.|[^'\\])*)'")
+_QUOTED = re.compile(r"""(?P<prefix>b?)(?P<quote>['"])(?P<value>(?:\\.|(?!(?P=quote))[^\\])*)(?P=quote)""")
+#: ``Literal[...]``: inside it, a double-quoted value too (``Literal["it's"]``).
+_LITERAL = re.compile(r"""Literal\[(?:b?'(?:\\.|[^'\\])*'|b?"(?:\\.|[^"\\])*"|[^\]'"])*\]""")
+_VALUES = re.compile(f"(?P<literal>{_LITERAL.pattern})|{_STRING.pattern}")
+#: Up to this many characters a literal stays readable (``'a'``, ``'rb'``): too short to be a secret.
+SHORT = 3
 
 
 def strictness(target: Target) -> str:
     profile = target.profile or ""
     return "lenient" if profile == "prototype" or profile.startswith("prototype-") else "strict"
+
+
+def module_name(path: Path) -> str:
+    """The module name mypy gives a file: its stem, under the packages (``__init__``) it is in."""
+    parts = [] if path.stem == "__init__" else [path.stem]
+    folder = path.resolve().parent
+    while (folder / "__init__.py").is_file() or (folder / "__init__.pyi").is_file():
+        parts.insert(0, folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return ".".join(parts) or folder.name
+
+
+def batches(targets: Sequence[Target]) -> List[List[Target]]:
+    """The targets split so that no run holds two files of one module name (first fit)."""
+    found: List[Tuple[Set[str], List[Target]]] = []
+    for target in targets:
+        name = module_name(target.path)
+        for names, batch in found:
+            if name not in names:
+                names.add(name)
+                batch.append(target)
+                break
+        else:
+            found.append(({name}, [target]))
+    return [batch for _, batch in found]
+
+
+def mask_literals(message: str) -> str:
+    """``message`` with the contents of its quoted string literals masked, the way GR201 masks a
+    secret: mypy quotes a ``Final`` string's value (``Literal['sk-…']``) in its messages."""
+
+    def masked(match: "re.Match[str]") -> str:
+        value = match.group("value")
+        if len(value) <= SHORT:
+            return match.group()
+        quote = match.group("quote")
+        return f"{match.group('prefix')}{quote}{mask(value)}{quote}"
+
+    def value(match: "re.Match[str]") -> str:
+        if match.group("literal") is not None:
+            return _QUOTED.sub(masked, match.group())
+        return masked(match)
+
+    # mypy quotes names and types in double quotes, literal values as Python reprs.
+    return _VALUES.sub(value, message)
 
 
 def run_mypy(targets: Sequence[Target]) -> ToolRun:
@@ -45,15 +111,14 @@ def run_mypy(targets: Sequence[Target]) -> ToolRun:
         groups.setdefault(strictness(target), []).append(target)
     run = ToolRun()
     for level in ("strict", "lenient"):
-        if level in groups:
-            findings, error = _run_group(groups[level], STRICT if level == "strict" else LENIENT)
-            run.findings.extend(findings)
-            if error is not None:
-                run.errors.append(error)
+        for number, batch in enumerate(batches(groups.get(level, []))):
+            flags = STRICT if level == "strict" else LENIENT
+            # mypy's cache is by module name: a second `util` would get the first's results.
+            _run_batch(batch, flags if number == 0 else (*flags, "--cache-dir", os.devnull), run)
     return run
 
 
-def _run_group(targets: Sequence[Target], flags: Tuple[str, ...]) -> Tuple[List[Finding], Optional[str]]:
+def _run_batch(targets: Sequence[Target], flags: Tuple[str, ...], run: ToolRun) -> None:
     from mypy import api
 
     by_path = {str(t.path.resolve()): t for t in targets}
@@ -62,20 +127,49 @@ def _run_group(targets: Sequence[Target], flags: Tuple[str, ...]) -> Tuple[List[
     except BaseException as exc:  # mypy exits through SystemExit on some configuration errors
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return [], f"mypy failed: {type(exc).__name__}: {exc}"
-    findings: List[Finding] = []
+        run.errors.append(f"mypy: crashed: {type(exc).__name__}: {exc}")
+        run.unchecked.extend(t.shown for t in targets)
+        return
+    found = 0
     for text in stdout.splitlines():
         match = _LINE.match(text)
         if match is None:
             continue
         target = by_path.get(str(Path(match.group("path")).resolve()))
         if target is not None:
-            findings.append(_finding(match, target))
+            run.findings.append(_finding(match, target))
+            found += 1
+    rejected = _configuration(stderr, run)
     # 2 is mypy's "crashed or misconfigured"; a syntax error is also blocking but is a finding.
-    if status == 2 and not findings:
-        first = (stderr.strip() or stdout.strip() or "exit status 2").splitlines()[0]
-        return [], f"mypy failed: {first}"
-    return findings, None
+    if status == 2 and not found:
+        run.unchecked.extend(t.shown for t in targets)
+        if not rejected:
+            run.errors.append(_failure(stdout, stderr))
+
+
+def _configuration(stderr: str, run: ToolRun) -> bool:
+    """Reports mypy's messages about its configuration; whether mypy could not use it (an
+    option it skipped is a warning; only the first line of a message: the rest quotes the file)."""
+    rejected = False
+    for text in stderr.splitlines():
+        match = _CONFIG.match(text)
+        if match is None:
+            continue
+        what = match.group("what")
+        if what.startswith("["):
+            run.warnings.append(f"{match.group('file')}: mypy ignored part of its configuration: {what}")
+        else:
+            rejected = True
+            run.errors.append(f"{match.group('file')}: mypy rejected its configuration: {what}")
+    return rejected
+
+
+def _failure(stdout: str, stderr: str) -> str:
+    first = (stderr.strip() or stdout.strip() or "exit status 2").splitlines()[0]
+    match = _FILE_ERROR.match(first)
+    if match is not None:
+        return f"{match.group('file')}: mypy failed: {match.group('what')}"
+    return f"mypy: failed: {first}"
 
 
 def _finding(match: "re.Match[str]", target: Target) -> Finding:
@@ -84,7 +178,7 @@ def _finding(match: "re.Match[str]", target: Target) -> Finding:
     return Finding(
         code=f"mypy:{code}",
         name=code,
-        message=match.group("message"),
+        message=mask_literals(match.group("message")),
         path=target.shown,
         line=line,
         column=column,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from groundrules.hooks.gate.merge import merge
 from groundrules.hooks.gate.targets import ToolRun, plan
 from groundrules.hooks.runner import StandardsCache
+from groundrules.rules.diagnostics.unparsable_source import UnparsableSource
 from groundrules.rules.framework import Finding
 from groundrules.standards.model import Layer
 
@@ -24,16 +27,25 @@ def run_gate(
     targets = plan(files, cache, overrides, requested)
     if not targets:
         return list(ours), []
-    runs: List[ToolRun] = []
+    # mypy stops at a file it cannot parse, for every file: those (GR901) are not given to it.
+    unparsable = {f.path for f in ours if f.code == UnparsableSource.code}
+    targets = [t if t.shown not in unparsable else replace(t, tools=tuple(x for x in t.tools if x != "mypy"))
+               for t in targets]
+    runs: Dict[str, ToolRun] = {}
     bandit_targets = [t for t in targets if "bandit" in t.tools]
     if bandit_targets:
         from groundrules.hooks.gate.bandit_adapter import run_bandit
 
-        runs.append(run_bandit(bandit_targets))
+        runs["bandit"] = run_bandit(bandit_targets)
     mypy_targets = [t for t in targets if "mypy" in t.tools]
     if mypy_targets:
         from groundrules.hooks.gate.mypy_adapter import run_mypy
 
-        runs.append(run_mypy(mypy_targets))
-    theirs = [f for r in runs for f in r.findings]
-    return merge(ours, theirs, targets), [e for r in runs for e in r.errors]
+        runs["mypy"] = run_mypy(mypy_targets)
+    # A tool's codes are judged (GR903) only on the files it checked.
+    checked = [replace(t, tools=tuple(x for x in t.tools if t.shown not in runs[x].unchecked)) for t in targets]
+    for warning in dict.fromkeys(w for r in runs.values() for w in r.warnings):
+        sys.stderr.write(f"groundrules: {warning}\n")
+    theirs = [f for r in runs.values() for f in r.findings]
+    # Each mypy run repeats a configuration error: reported once.
+    return merge(ours, theirs, checked), list(dict.fromkeys(e for r in runs.values() for e in r.errors))

@@ -37,10 +37,13 @@ class Target:
 
 @dataclass(frozen=True)
 class ToolRun:
-    """What one tool reported: findings, and one-line errors when it failed."""
+    """What one tool reported: findings, one-line errors when it failed (``FILE: what`` or
+    ``TOOL: what``), warnings, and the files it could not check (shown paths)."""
 
     findings: List[Finding] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    unchecked: List[str] = field(default_factory=list)
 
 
 def parse_tools(text: Optional[str]) -> Tuple[Tuple[str, ...], Optional[str]]:
