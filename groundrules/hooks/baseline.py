@@ -1,9 +1,12 @@
 """The baseline file: findings accepted when a team adopts groundrules, so CI fails only on new ones.
 
-A finding is keyed by (code, path, enclosing function or class, notebook cell, hash of its line's
+A finding is keyed by (code, path, enclosing function or class, hash of its line's
 whitespace-normalised text) with a count: moving code up or down changes no key, and a second
 identical finding in the same place exceeds the count, so it is new.  Only a hash of the line is
-stored because the line may hold a secret the finding is about.
+stored because the line may hold a secret the finding is about.  A notebook finding's line is
+the line of its cell and its scope comes from the code cells joined as the engine joins them;
+the cell's number is not part of the key, because inserting a cell above would renumber every
+cell below it.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from groundrules.hooks.atomic import write_text_atomic
+from groundrules.rules import notebooks
 from groundrules.rules.framework import Finding
 
 DEFAULT_FILE = ".groundrules-baseline.json"
@@ -33,8 +37,38 @@ class Key:
     code: str
     path: str
     scope: str  # dotted qualname of the enclosing def/class, "" at module level
-    cell: str  # notebook cell, "" outside notebooks
     line_hash: str
+
+
+def source_of(code: str) -> str:
+    """The tool that reports ``code``: ``B602`` is bandit's, ``mypy:arg-type`` mypy's."""
+    if code.lower().startswith("mypy:"):
+        return "mypy"
+    if code[:1] == "B" and code[1:].isdigit():
+        return "bandit"
+    return "groundrules"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a run looked at: the tools that ran on each checked file (shown path), and the
+    command line's ``--select``/``--ignore``.  Only a baseline entry this run could have
+    reported can be stale: a run without ``--with bandit`` says nothing about bandit's entries."""
+
+    sources: Dict[str, FrozenSet[str]]
+    select: Optional[Tuple[str, ...]] = None
+    ignore: Tuple[str, ...] = ()
+
+    def covers(self, key: Key) -> bool:
+        ran = self.sources.get(key.path)
+        if ran is None:
+            return not os.path.exists(key.path)  # a deleted file's entries are all stale
+        folded = key.code.lower()
+        if self.select is not None and not any(folded.startswith(p.lower()) for p in self.select):
+            return False
+        if any(folded.startswith(p.lower()) for p in self.ignore):
+            return False
+        return source_of(key.code) in ran
 
 
 @dataclass(frozen=True)
@@ -47,6 +81,16 @@ class Comparison:
 class _SourceFile:
     lines: Tuple[str, ...]
     scopes: Tuple[Tuple[int, int, str], ...]  # (first line, last line, qualname), outer before inner
+    #: Notebooks: each cell's (first line in the joined code, the cell's own lines) by cell number.
+    cells: Dict[int, Tuple[int, Tuple[str, ...]]]
+
+    def key_text_and_scope(self, finding: Finding) -> Tuple[str, str]:
+        """The finding's line and its enclosing def/class."""
+        if finding.cell is None:
+            return self.text_at(finding.line), self.scope_at(finding.line)
+        first, lines = self.cells.get(finding.cell, (0, ()))
+        text = lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+        return text, self.scope_at(first + finding.line - 1) if first else ""
 
     def scope_at(self, line: int) -> str:
         found = ""
@@ -81,16 +125,27 @@ def _load_source(path: str) -> _SourceFile:
     try:
         data = Path(path).read_bytes()
     except OSError:
-        return _SourceFile((), ())
+        return _SourceFile((), (), {})
+    if path.endswith(".ipynb"):
+        return _load_notebook(data)
     text = data.decode("utf-8-sig", errors="replace")
     lines = tuple(text.splitlines())
-    if path.endswith(".ipynb"):
-        return _SourceFile((), ())
     try:
         tree = ast.parse(data)
-    except (SyntaxError, ValueError):
-        return _SourceFile(lines, ())
-    return _SourceFile(lines, _scopes(tree))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _SourceFile(lines, (), {})
+    return _SourceFile(lines, _scopes(tree), {})
+
+
+def _load_notebook(data: bytes) -> _SourceFile:
+    try:
+        _, cells = notebooks.read_notebook(data)
+    except notebooks.NotebookError:
+        return _SourceFile((), (), {})
+    tree, code, _ = notebooks.parse_code(notebooks.code_of(cells))
+    sources = {cell.number: tuple(cell.source.splitlines()) for cell in cells}
+    spans = {span.cell: (span.first, sources.get(span.cell, ())) for span in code.spans}
+    return _SourceFile((), _scopes(tree) if tree is not None else (), spans)
 
 
 def _hash(text: str) -> str:
@@ -105,13 +160,8 @@ def keys_of(findings: Sequence[Finding]) -> List[Key]:
     for finding in findings:
         if finding.path not in sources:
             sources[finding.path] = _load_source(finding.path)
-        source = sources[finding.path]
-        if finding.cell is not None:
-            # The line of a notebook finding is not a line of the file; the cell locates it.
-            keys.append(Key(finding.code, finding.path, "", str(finding.cell), _hash("")))
-            continue
-        text = source.text_at(finding.line)
-        keys.append(Key(finding.code, finding.path, source.scope_at(finding.line), "", _hash(text)))
+        text, scope = sources[finding.path].key_text_and_scope(finding)
+        keys.append(Key(finding.code, finding.path, scope, _hash(text)))
     return keys
 
 
@@ -122,11 +172,11 @@ def counts_of(findings: Sequence[Finding]) -> Counter[Key]:
 def compare(
     findings: Sequence[Finding],
     baseline: Counter[Key],
-    checked: Iterable[str],
+    checked: Checked,
     changed: Optional[Callable[[Finding], bool]] = None,
 ) -> Comparison:
-    """The findings beyond the baseline's counts, and the baseline's stale entries among the files
-    checked (or deleted since): entries for files this run did not look at are not stale.
+    """The findings beyond the baseline's counts, and the baseline's stale entries among those the
+    run ``checked`` (or in files deleted since): entries this run could not report are not stale.
 
     When a key has more findings than the baseline counts, which of them are "new" is a choice:
     those on ``changed`` lines first (the diff filter would otherwise drop the new one and keep
@@ -142,10 +192,9 @@ def compare(
         ranked = sorted(indexes, key=lambda i: (bool(changed and changed(findings[i])), i), reverse=True)
         new_indexes.extend(ranked[:surplus])
     new = [findings[i] for i in sorted(new_indexes)]
-    in_scope = set(checked)
     stale: Counter[Key] = Counter()
     for key, count in baseline.items():
-        if key.path in in_scope or not os.path.exists(key.path):
+        if checked.covers(key):
             surplus = count - len(groups.get(key, ()))
             if surplus > 0:
                 stale[key] = surplus
@@ -172,8 +221,6 @@ def render(counts: Counter[Key]) -> str:
             "line_hash": key.line_hash,
             "count": counts[key],
         }
-        if key.cell:
-            entry["cell"] = key.cell
         entries.append(entry)
     return json.dumps({"version": FORMAT_VERSION, "entries": entries}, indent=2, sort_keys=True) + "\n"
 
@@ -204,11 +251,13 @@ def load(path: Path) -> Counter[Key]:
 def _entry_key(entry: object) -> Optional[Key]:
     if not isinstance(entry, dict):
         return None
-    fields = [entry.get(name, "") for name in ("code", "path", "scope", "cell", "line_hash")]
+    fields = [entry.get(name, "") for name in ("code", "path", "scope", "line_hash")]
     if not all(isinstance(value, str) for value in fields) or not fields[0] or not fields[1]:
         return None
     return Key(*(str(value) for value in fields))
 
 
 def write(path: Path, text: str) -> None:
+    """Atomically, creating the directory as ``check --output`` does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, text)

@@ -7,11 +7,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from groundrules.hooks import baseline
 from groundrules.hooks.git_diff import ChangedLines, GitDiffError, changed_since, keep_changed
 from groundrules.rules.framework import Finding
+from groundrules.standards.model import Layer
+
+if TYPE_CHECKING:
+    from groundrules.hooks.runner import StandardsCache
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,30 @@ class Gated:
     error: Optional[str] = None
 
 
+def checked_scope(
+    shown: Iterable[str],
+    files: Sequence[Path],
+    cache: "StandardsCache",
+    overrides: Tuple[Layer, ...],
+    tools: Tuple[str, ...],
+) -> baseline.Checked:
+    """What a run covered: our rules on every checked file (``shown`` as findings name them),
+    bandit and mypy on the files the gate ran them on, the command line's select and ignore."""
+    from groundrules.hooks.gate.targets import plan
+
+    sources: Dict[str, FrozenSet[str]] = {path: frozenset({"groundrules"}) for path in shown}
+    for target in plan(files, cache, overrides, tools):
+        sources[target.shown] = sources.get(target.shown, frozenset({"groundrules"})) | frozenset(target.tools)
+    select: Optional[Tuple[str, ...]] = None
+    for layer in overrides:
+        if layer.select is not None:
+            select = layer.select
+    ignore = tuple(code for layer in overrides for code in layer.ignore)
+    return baseline.Checked(sources, select, ignore)
+
+
 def apply(
-    findings: Sequence[Finding], checked: Iterable[str], baseline_file: Optional[str], diff_ref: Optional[str]
+    findings: Sequence[Finding], checked: baseline.Checked, baseline_file: Optional[str], diff_ref: Optional[str]
 ) -> Gated:
     kept = list(findings)
     notes: List[str] = []
@@ -54,7 +80,7 @@ def apply(
 
 
 def baseline_text(
-    findings: Sequence[Finding], checked: Iterable[str], output: Path, update: bool, add_new: bool
+    findings: Sequence[Finding], checked: baseline.Checked, output: Path, update: bool, add_new: bool
 ) -> str:
     """The baseline file's new content.  ``update`` drops stale entries and adds nothing, unless
     ``add_new`` also accepts the findings the baseline does not cover yet."""

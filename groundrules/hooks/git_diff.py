@@ -1,5 +1,6 @@
 """``check --diff REF``: the lines added or changed since ``git merge-base REF HEAD``, working tree
-included, so a pull request is judged only on what it touches."""
+included, so a pull request is judged only on what it touches.  A notebook's findings are kept
+on the lines its cells gained (``notebook_diff``), not on lines of the .ipynb JSON."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
+from groundrules.hooks.notebook_diff import CellLines, changed_cells
 from groundrules.rules.framework import Finding
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -22,10 +24,12 @@ class GitDiffError(Exception):
 
 @dataclass(frozen=True)
 class ChangedLines:
-    """Absolute real paths: the lines each changed file gained, and the files new as a whole."""
+    """Absolute real paths: the lines each changed file gained, and the files new as a whole;
+    for notebooks, the lines each cell gained."""
 
     lines: Dict[str, FrozenSet[int]]
     whole: FrozenSet[str]
+    cells: Dict[str, CellLines]
 
     def keeps(self, finding: Finding, cwd: str) -> bool:
         path = os.path.realpath(os.path.join(cwd, finding.path))
@@ -35,8 +39,11 @@ class ChangedLines:
         if added is None:
             return False
         if finding.cell is not None:
-            # A notebook finding's line is inside a cell, not the file: any change to the file counts.
-            return bool(added)
+            cells = self.cells.get(path)
+            if cells is None:
+                # Neither version could be read as a notebook: any change to the file counts.
+                return bool(added)
+            return finding.line in cells.get(finding.cell, frozenset())
         return finding.line in added
 
 
@@ -66,20 +73,51 @@ def _unquote(name: str) -> str:
     return str(raw).encode("latin-1", errors="replace").decode("utf-8", errors="replace")
 
 
+def _name(line: str) -> Optional[str]:
+    """The path of a ``--- a/x`` or ``+++ b/x`` line, ``None`` for /dev/null."""
+    name = line[4:].rstrip("\t")
+    if name == "/dev/null":
+        return None
+    name = _unquote(name)
+    return name[2:] if name.startswith(("a/", "b/")) else name
+
+
+def old_names(text: str, root: str) -> Dict[str, Optional[str]]:
+    """Each changed file's (absolute real path) name at the base, relative to ``root``; ``None``
+    for a file the base does not have."""
+    names: Dict[str, Optional[str]] = {}
+    old: Optional[str] = None
+    for line in _headers(text):
+        if line.startswith("--- "):
+            old = _name(line)
+        elif line.startswith("+++ "):
+            new = _name(line)
+            if new is not None:
+                names[os.path.realpath(os.path.join(root, new))] = old
+    return names
+
+
+def _headers(text: str) -> Iterator[str]:
+    """The file header and hunk header lines: a removed line ``-- x`` reads ``--- x`` in a hunk."""
+    in_header = False
+    for line in text.splitlines():
+        if line.startswith("diff --git "):
+            in_header = True
+        elif line.startswith("@@"):
+            in_header = False
+            yield line
+        if in_header:
+            yield line
+
+
 def parse_diff(text: str, root: str) -> Dict[str, FrozenSet[int]]:
     """Added line numbers per file from ``git diff -U0`` output (deleted files have none)."""
     changed: Dict[str, Set[int]] = {}
     current: Optional[Set[int]] = None
-    for line in text.splitlines():
+    for line in _headers(text):
         if line.startswith("+++ "):
-            name = line[4:].rstrip("\t")
-            if name == "/dev/null":
-                current = None
-                continue
-            name = _unquote(name)
-            if name.startswith("b/"):
-                name = name[2:]
-            current = changed.setdefault(os.path.realpath(os.path.join(root, name)), set())
+            name = _name(line)
+            current = None if name is None else changed.setdefault(os.path.realpath(os.path.join(root, name)), set())
         elif line.startswith("@@") and current is not None:
             match = _HUNK.match(line)
             if match:
@@ -99,14 +137,41 @@ def changed_since(ref: str, cwd: Optional[str] = None) -> ChangedLines:
         base = _git(["merge-base", ref, "HEAD"], root).strip()
     except GitDiffError:
         raise GitDiffError(f"--diff {ref}: no merge base with HEAD (unknown revision?)") from None
+    # --text and --no-textconv: a .gitattributes that marks notebooks binary or converts them
+    # for display must not hide their lines.
     diff = _git(
-        ["-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "-M",
-         "--src-prefix=a/", "--dst-prefix=b/", base, "--"],
+        ["-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv",
+         "--text", "-M", "--src-prefix=a/", "--dst-prefix=b/", base, "--"],
         root,
     )
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root)
-    whole = frozenset(os.path.realpath(os.path.join(root, name)) for name in untracked.split("\0") if name)
-    return ChangedLines(parse_diff(diff, root), whole)
+    whole = {os.path.realpath(os.path.join(root, name)) for name in untracked.split("\0") if name}
+    cells: Dict[str, CellLines] = {}
+    for path, old in old_names(diff, root).items():
+        if not path.endswith(".ipynb"):
+            continue
+        if old is None:
+            whole.add(path)
+            continue
+        versions = _notebook_versions(base, old, path, root)
+        found = changed_cells(*versions) if versions is not None else None
+        if found is not None:
+            cells[path] = found
+    return ChangedLines(parse_diff(diff, root), frozenset(whole), cells)
+
+
+def _notebook_versions(base: str, old: str, path: str, root: str) -> Optional[Tuple[bytes, bytes]]:
+    """The notebook at the base and in the working tree; ``None`` if either cannot be read."""
+    try:
+        proc = subprocess.run(
+            ["git", "show", f"{base}:{old}"], cwd=root, capture_output=True, check=False, timeout=120
+        )
+        current = Path(path).read_bytes()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout, current
 
 
 def keep_changed(findings: Sequence[Finding], changed: ChangedLines) -> List[Finding]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Sequence, Tuple
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 from groundrules import __version__
 from groundrules.hooks.formats.fingerprints import fingerprints
 from groundrules.hooks.formats.links import PROJECT_URL, help_uri, in_notebook, rule_for, with_cell
+from groundrules.hooks.formats.notebook_lines import FileLines, file_lines
 from groundrules.hooks.rule_docs import explain
 from groundrules.rules.framework import Finding
 
@@ -48,14 +51,38 @@ def _rule_entry(finding: Finding) -> Dict[str, object]:
     return entry
 
 
-def _result(finding: Finding, index: int, fingerprint: str) -> Dict[str, object]:
-    physical: Dict[str, object] = {
-        "artifactLocation": {"uri": finding.path.replace("\\", "/"), "uriBaseId": "%SRCROOT%"}
-    }
+def uri_of(path: str) -> str:
+    """The path as a relative URI reference (RFC 3986): spaces, ``%``, ``#``, ``?`` and non-ASCII
+    characters percent-encoded (UTF-8), ``/`` kept."""
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+class _Notebooks:
+    """Each notebook's cell lines in the file, worked out once per report."""
+
+    def __init__(self) -> None:
+        self._lines: Dict[str, FileLines] = {}
+
+    def file_line(self, finding: Finding, line: int) -> Optional[int]:
+        if finding.path not in self._lines:
+            try:
+                self._lines[finding.path] = file_lines(Path(finding.path).read_bytes())
+            except OSError:
+                self._lines[finding.path] = {}
+        lines = self._lines[finding.path].get(finding.cell or 0, [])
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def _result(finding: Finding, index: int, fingerprint: str, notebooks: _Notebooks) -> Dict[str, object]:
+    physical: Dict[str, object] = {"artifactLocation": {"uri": uri_of(finding.path), "uriBaseId": "%SRCROOT%"}}
     properties: Dict[str, object] = {"source": finding.source, "category": finding.category.value}
     if in_notebook(finding):
-        # The cell's line is not a line of the .ipynb file: the finding is on the file as a whole.
+        # The cell's line maps to the line of the .ipynb JSON holding it; columns do not map (JSON
+        # escapes and indentation), and the message names the cell and its line.
         properties.update({"cell": finding.cell, "cellLine": finding.line})
+        start = notebooks.file_line(finding, finding.line) or 1
+        end = notebooks.file_line(finding, finding.end_line) or start
+        physical["region"] = {"startLine": start, "endLine": max(end, start)}
     else:
         region = {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)}
         if finding.end_line >= finding.line:
@@ -83,8 +110,9 @@ def render(findings: Sequence[Finding], files: int, failing: int) -> str:
         if key not in index:
             index[key] = len(rules)
             rules.append(_rule_entry(finding))
+    notebooks = _Notebooks()
     results = [
-        _result(f, index[(f.source, f.code)], fp) for f, fp in zip(findings, fingerprints(findings))
+        _result(f, index[(f.source, f.code)], fp, notebooks) for f, fp in zip(findings, fingerprints(findings))
     ]
     log = {
         "$schema": SCHEMA_URI,
