@@ -246,3 +246,30 @@ def test_fix_rewrites_only_the_changed_cells_and_keeps_their_magics(tmp_path):
     assert path.read_bytes() == jupyter_dump(expected).encode("utf-8")
     again = run_cli(["fix", "load.ipynb"], tmp_path)
     assert again.returncode == 0 and "Nothing to fix." in again.stdout, again.stdout
+
+
+def test_import_after_a_pip_install_cell_is_not_hoisted(tmp_path):
+    nb = notebook(code("import os\n"), code("print(os.getcwd())\n"), code("!pip install xgboost\n"),
+                  code("import xgboost\n"), code("import json\n"))
+    write(tmp_path / "train.ipynb", nb)
+    found = findings(tmp_path, "--select", "GR120", "train.ipynb")
+    assert [(f["code"], f["cell"], f.get("fix")) for f in found] == [("GR120", 4, None), ("GR120", 5, None)]
+    path = tmp_path / "train.ipynb"
+    before = path.read_bytes()
+    proc = run_cli(["fix", "--select", "GR120", "train.ipynb"], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert path.read_bytes() == before  # the install still runs before the import
+
+
+def test_a_cell_magic_that_exposes_a_finding_does_not_block_other_fixes(tmp_path):
+    nb = notebook(code("import yaml\nimport pdb\n"), code("%%time\npdb.set_trace()\nx = 1\n"),
+                  code("config = yaml.load(text)\n"))
+    path = write(tmp_path / "slow.ipynb", nb)
+    found = findings(tmp_path, "slow.ipynb")
+    magic = [f for f in found if f["code"] == "GR103"]
+    assert magic and all(f.get("fix") is None for f in magic)  # the body was not checked
+    proc = run_cli(["fix", "slow.ipynb"], tmp_path)
+    assert "Nothing to fix." not in proc.stdout, proc.stdout + proc.stderr
+    fixed = json.loads(path.read_text(encoding="utf-8"))
+    assert fixed["cells"][1]["source"] == ["%%time\n", "pdb.set_trace()\n", "x = 1\n"]
+    assert fixed["cells"][2]["source"] == ["config = yaml.safe_load(text)\n"]

@@ -235,8 +235,9 @@ def fix_source(
     rules: Sequence[Type[Rule]],
     allowed: FrozenSet[FixClass],
     module_name: Optional[str] = None,
+    skip: FrozenSet[str] = frozenset(),
 ) -> FixOutcome:
-    """Apply every allowed fix for the findings in ``text``, pass after pass until nothing more
+    """Apply every allowed fix (but those for the codes in ``skip``) for the findings in ``text``, pass after pass until nothing more
     changes, so that a second ``fix`` run has nothing left to do; never raises on bad input."""
     if path.endswith(".ipynb"):
         from groundrules.codemods.notebooks import fix_notebook  # it imports this module
@@ -246,7 +247,7 @@ def fix_source(
     dropped: List[Tuple[str, str]] = []
     current = text
     for _ in range(MAX_PASSES):
-        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name)
+        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip)
         dropped.extend(d for d in outcome.dropped if d not in dropped)
         if not outcome.fixed or outcome.text == current:
             break
@@ -263,11 +264,12 @@ def _fix_pass(
     rules: Sequence[Type[Rule]],
     allowed: FrozenSet[FixClass],
     module_name: Optional[str],
+    skip: FrozenSet[str] = frozenset(),
 ) -> FixOutcome:
     data = text.encode("utf-8", "surrogatepass")
     before = check_source(data, path, rel_path, standards, rules, module_name).findings
     registry = fixes_by_code()
-    wanted = [f for f in before if f.fix in allowed and f.code in registry]
+    wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip]
     if not wanted:
         return FixOutcome(text, ())
     try:
@@ -292,9 +294,39 @@ def _fix_pass(
             fixed = tuple(code for code, n in sorted(applied.items()) for _ in range(n))
             return FixOutcome(new_text if fixed else text, fixed, tuple(dropped))
         culprit, why = problem
+        if why.startswith("the fix introduced") and len(fixes) > 1:
+            culprit = _isolate(tree, fixes, culprit, wanted, lines, standards, allowed, path, rel_path, rules,
+                               module_name, before)
         dropped.append((",".join(culprit.codes), why))
         fixes.remove(culprit)
     return FixOutcome(text, (), tuple(dropped))
+
+
+def _isolate(
+    tree: cst.Module,
+    fixes: Sequence[Type[Fix]],
+    suspect: Type[Fix],
+    wanted: Sequence[Finding],
+    lines: Sequence[str],
+    standards: FileStandards,
+    allowed: FrozenSet[FixClass],
+    path: str,
+    rel_path: str,
+    rules: Sequence[Type[Rule]],
+    module_name: Optional[str],
+    before: Sequence[Finding],
+) -> Type[Fix]:
+    """The fix that introduced a new finding: the first that fails verification on its own (a
+    fix that works must not be dropped for another's fault); ``suspect`` when none does alone."""
+    for fix in reversed(fixes):
+        try:
+            new_tree, applied = _apply(tree, [fix], wanted, lines, standards, allowed)
+            new_text = new_tree.code
+        except Exception:  # noqa: GR112 -- a crash alone marks this fix as the one to drop
+            return fix
+        if applied and _verify(new_text, path, rel_path, standards, rules, module_name, before, applied, [fix]):
+            return fix
+    return suspect
 
 
 def _verify(

@@ -132,6 +132,15 @@ def fix_notebook(
         dropped.extend(outcome.dropped)
         if outcome.fixed and outcome.text != code.text:
             sources = cell_sources(code, cells, outcome.text, broken)
+            for culprit in sorted(set(outcome.fixed), reverse=True) if sources is None else ():
+                # Drop only the fix whose change cannot be put back into its cells.
+                retry = fix_source(code.text, path + ".py", rel_path + ".py", standards, rules, allowed,
+                                   skip=frozenset({culprit}))
+                mapped = cell_sources(code, cells, retry.text, broken) if retry.text != code.text else None
+                if mapped is not None:
+                    dropped.append((culprit, "the fixed code could not be mapped back to its cells"))
+                    outcome, sources = retry, mapped
+                    break
             if sources is None:
                 dropped.append(("*", "the fixed code could not be mapped back to its cells; cells not rewritten"))
             else:

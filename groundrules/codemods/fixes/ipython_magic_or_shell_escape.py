@@ -5,8 +5,8 @@ The rule marks fixable only ``get_ipython().run_line_magic(...)`` / ``.magic(...
 ``config InlineBackend.*`` that are whole expression statements: they only change how the
 notebook displays or reloads code, so a script without them behaves the same.  These are deleted.
 
-It also marks ``%time``/``%timeit`` (``run_line_magic``) and ``%%time``/``%%timeit``
-(``run_cell_magic`` without options) of literal code that compiles at module level, when the
+It also marks ``%time``/``%timeit`` (``run_line_magic``; not ``%%time`` cell magics, whose
+body the check never read as Python) of literal code that compiles at module level, when the
 magic is a whole statement alone on its lines at module level: the statement is replaced by that
 code (IPython runs it in the user namespace, which is the module's there).
 """

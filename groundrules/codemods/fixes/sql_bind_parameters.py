@@ -22,6 +22,7 @@ from groundrules.codemods.framework import Fix
 from groundrules.rules.security.sql_built_by_string_formatting import (
     PARAMSTYLE,
     _SQL_KEYWORDS,
+    bind_style,
     bindable_fields,
 )
 from groundrules.standards.schema import FixClass
@@ -162,9 +163,16 @@ class SqlBindParameters(Fix):
 
     _text_calls: Set[int]
 
+    _style: Optional[str]
+
     def visit_Module(self, node: cst.Module) -> None:
         self._picker = CallPicker(_SINK_METHODS)
         self._text_calls = set()
+        configured = self.standards.options.get(PARAMSTYLE.key) if self.standards is not None else None
+        try:
+            self._style = bind_style(ast.parse(node.code), configured)
+        except SyntaxError:
+            self._style = None
 
     def visit_Call(self, node: cst.Call) -> None:
         inner = _text_argument(node)
@@ -192,7 +200,9 @@ class SqlBindParameters(Fix):
         sql = args[index].value if index is not None else None
         if index is None or sql is None:
             return updated_node
-        style = self.option(PARAMSTYLE)
+        style = self._style
+        if style is None:
+            return updated_node
         bound = _bound(sql, style) if isinstance(sql, cst.FormattedString) else _bound_formatted(sql, style)
         if bound is None:
             return updated_node

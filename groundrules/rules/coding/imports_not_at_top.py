@@ -29,6 +29,10 @@ _IMPORT_STATE = (
     "builtins",
     "warnings",
 )
+#: Calls that may install or change packages (``!pip install x`` reads as
+#: ``get_ipython().system(...)``): an import after one must stay after it.
+_INSTALLING_CALLS = ("subprocess", "os.system", "os.popen", "os.spawn", "os.exec", "os.posix_spawn", "pip.main",
+                     "pip._internal.main", "pip._internal.cli.main.main")
 _IMPORT_DUNDERS = frozenset({"__path__", "__package__", "__spec__", "__builtins__", "__import__"})
 
 
@@ -98,7 +102,9 @@ COND: the import is hoisted into the import block (after its last import), in or
 unconditional (not in a `try` or `if`), alone on its line without a trailing comment (a pragma such
 as `# noqa: E402` may pin it), not a star import, no statement it jumps
 over mentions the name it binds, and none of them touches `sys.path`, `sys.modules`, `os.environ`,
-`os.chdir`, `matplotlib.use`, `importlib` or warning filters. An import that must stay keeps every
+`os.chdir`, `matplotlib.use`, `importlib` or warning filters, nor calls anything that may install
+packages: `get_ipython()` (a magic or shell escape such as `!pip install x`), `subprocess`,
+`os.system` or `pip.main`. An import that must stay keeps every
 later one in place. Otherwise the message only suggests the move.
 """
     fix = FixClass.SAFE
@@ -176,12 +182,28 @@ later one in place. Otherwise the message only suggests the move.
                 mentioned.add(sub.arg)
             elif isinstance(sub, (ast.Global, ast.Nonlocal)):
                 mentioned.update(sub.names)
+            if not state and isinstance(sub, ast.Call):
+                state = self._installs(sub)
             if not state and isinstance(sub, (ast.Name, ast.Attribute)):
                 qualname = self.ctx.qualname(sub)
                 state = qualname is not None and any(
                     qualname == p or qualname.startswith(p + ".") for p in _IMPORT_STATE
                 )
         return mentioned, state
+
+    def _installs(self, call: ast.Call) -> bool:
+        """A call that may install packages or run other programs: any ``get_ipython()`` call
+        (a magic or shell escape such as ``!pip install x``), ``subprocess``, ``os.system``, ``pip.main``."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id == "get_ipython":
+            return True
+        qualname = self.ctx.qualname(func)
+        if qualname is None:
+            return False
+        return any(
+            qualname == p or qualname.startswith(p + ".") or (p in ("os.spawn", "os.exec") and qualname.startswith(p))
+            for p in _INSTALLING_CALLS
+        )
 
     def _can_hoist(self, body: List[ast.stmt], index: int, mentioned: Set[str]) -> bool:
         stmt = body[index]

@@ -192,12 +192,14 @@ elapsed = time.perf_counter() - started
     fix_safety = """
 SAFE: presentation magics in nbconvert form (`get_ipython().run_line_magic("matplotlib", ...)`,
 `%load_ext autoreload`, `%autoreload`, `%reload_ext`, `%config InlineBackend.*`) are deleted when
-they are whole statements: they only change how the notebook displays or reloads. `%time`,
-`%timeit` and `%%time`/`%%timeit` of literal code are unwrapped to that code when the magic is a
+they are whole statements: they only change how the notebook displays or reloads. `%time` and
+`%timeit` of literal code are unwrapped to that code when the magic is a
 whole statement alone on its lines at module level (where IPython's user namespace is the module's)
 and the code has no options and compiles there (`timeit`, which runs the code in a function of its
 own: only expressions, since an assignment would newly bind a module name); elsewhere, inside functions, with options, or when
-the code ends with a comment, they are SUGGEST. `pip install` is GR214's fix. Commented-out magics
+the code ends with a comment, they are SUGGEST. `%%time`/`%%timeit` cell magics are SUGGEST: their
+body is never checked as Python, so unwrapping it could expose findings (a `pdb.set_trace()`)
+no one saw. `pip install` is GR214's fix. Commented-out magics
 and other magics and shell escapes have no automatic fix: the message says what to do instead.
 """
     options = ()
@@ -312,9 +314,9 @@ and other magics and shell escapes have no automatic fix: the message says what 
             return False
         if method == "run_line_magic" and len(args) == 2:
             code = args[1]
-        elif method == "run_cell_magic" and len(args) == 3 and args[1] is not None and not args[1].strip():
-            code = args[2]
         else:
+            # A cell magic's body is a string the check never read as Python (a masked notebook
+            # cell, an nbconvert literal): unwrapping could expose findings no one saw.
             return False
         statement = self.ctx.parent
         if code is None or not isinstance(statement, ast.Expr) or not self.ctx.at_module_level():

@@ -68,6 +68,45 @@ _PARAMS_KEYWORD_SINKS = frozenset(
 
 Scope = Optional[ast.AST]
 
+#: The placeholder style of each DB-API driver, by top-level module name.
+DRIVER_PARAMSTYLES = {
+    "sqlite3": "qmark",
+    "duckdb": "qmark",
+    "pyodbc": "qmark",
+    "psycopg": "pyformat",
+    "psycopg2": "pyformat",
+    "pymysql": "pyformat",
+    "MySQLdb": "pyformat",
+    "oracledb": "named",
+    "cx_Oracle": "named",
+}
+#: Styles a driver accepts besides its own (sqlite3 binds ``:name`` from a dict too).
+_ALSO_ACCEPTED = {"sqlite3": ("named",)}
+
+
+def bind_style(tree: ast.AST, configured: Optional[object]) -> Optional[str]:
+    """The placeholder style bound parameters must use in this module: the style of the one
+    driver it imports, else the ``paramstyle`` the standards set explicitly; None (not fixable)
+    when no driver is evident and none is configured, when drivers disagree, or when the
+    configured style is one the imported driver does not accept."""
+    drivers: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            drivers.update(a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            drivers.add(node.module.partition(".")[0])
+    drivers &= DRIVER_PARAMSTYLES.keys()
+    styles = {DRIVER_PARAMSTYLES[d] for d in drivers}
+    if len(styles) > 1:
+        return None
+    if not styles:
+        return configured if isinstance(configured, str) and configured in MARKERS else None
+    style = styles.pop()
+    if configured is None or configured == style:
+        return style
+    accepted = all(configured in _ALSO_ACCEPTED.get(d, ()) for d in drivers)
+    return configured if isinstance(configured, str) and accepted else None
+
 
 def value_fields(sql: ast.JoinedStr, paramstyle: str) -> Optional[List[Tuple[str, bool]]]:
     """``(name, quoted)`` for each field of an f-string whose every field is a plain name in a
@@ -258,7 +297,11 @@ COND: when the SQL is an f-string written in the call (or a string literal forma
 names, or literals and names joined by `+` with every name between single quotes, read as the
 same f-string) and every field is a plain name in a value
 position (right after a comparison operator, bare or between single quotes), the query becomes a
-bound one in the configured `paramstyle`: `cur.execute("... WHERE id = %(id)s", {"id": id})`
+bound one in the placeholder style of the module's driver, taken from its imports (`sqlite3`,
+`duckdb`, `pyodbc`: qmark `?` with a tuple; `psycopg`, `psycopg2`, `pymysql`, `MySQLdb`: pyformat;
+`oracledb`, `cx_Oracle`: named), or else the `paramstyle` the standards set explicitly (a set
+`paramstyle` the imported driver does not accept, drivers of different styles, or no driver and
+no configured `paramstyle`: SUGGEST, since a wrong style fails at run time), e.g. `cur.execute("... WHERE id = %(id)s", {"id": id})`
 for a one-argument `.execute`, `pd.read_sql("...", con, params={"id": id})` for
 `read_sql`/`read_sql_query` without `params`. Not applied when the text already holds the
 paramstyle's marker (`%`, `?` or `:`) or braces. Names in identifier positions (table, column),
@@ -314,6 +357,13 @@ placeholders (what `text()` understands, whatever `paramstyle` says):
         #: Per scope (None is the module): name -> how the string bound to it was made.
         self._bindings: Dict[Scope, Dict[str, str]] = {}
         self._hint = _HINTS[self.option(PARAMSTYLE)]
+        #: The placeholder style of the module's driver (None: unknown, not fixable).
+        self._style: Optional[str] = None
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self._style = bind_style(node, self.ctx.standards.options.get(PARAMSTYLE.key))
+        if self._style is not None:
+            self._hint = _HINTS[self._style]
 
     # -- bindings ----------------------------------------------------------------------
     def _scope(self) -> Dict[str, str]:
@@ -420,7 +470,7 @@ placeholders (what `text()` understands, whatever `paramstyle` says):
         without ``params``, whose fields are all plain names in value positions."""
         if sink.endswith("text()"):
             return self._bindable_text(node, sql)
-        if bindable_fields(sql, self.option(PARAMSTYLE)) is None:
+        if self._style is None or bindable_fields(sql, self._style) is None:
             return False
         if sink == ".execute()":
             return len(node.args) == 1 and not node.keywords
