@@ -148,4 +148,29 @@ def test_init_refuses_a_flow_style_repos_list_it_cannot_extend(repo):
     assert proc.returncode == 2
     assert "by hand" in proc.stderr and len(proc.stderr.splitlines()) == 1
     assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == "repos: []\n"
-    assert (repo / "pyproject.toml").exists()  # the other file is still set up
+    assert not (repo / "pyproject.toml").exists()  # all or nothing: the other file is not set up either
+
+
+def test_init_with_a_broken_pyproject_creates_no_pre_commit_config(repo):
+    broken = '[project]\nname="x"\nname="y"\n'  # a duplicate key: not valid TOML
+    (repo / "pyproject.toml").write_text(broken, encoding="utf-8")
+    proc = run_cli(["init"], repo)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "pyproject.toml: is not valid TOML" in proc.stderr
+    assert "nothing written" in proc.stderr and proc.stdout == ""
+    assert (repo / "pyproject.toml").read_text(encoding="utf-8") == broken
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "pyproject.toml"]
+
+
+def test_init_outside_a_git_repository_warns(tmp_path):
+    proc = run_cli(["init"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warning = proc.stderr.splitlines()
+    assert len(warning) == 1 and warning[0].startswith(f"groundrules: {tmp_path}: warning: not a git repository")
+    assert "git init" in warning[0] and "pre-commit install" in warning[0]
+    assert (tmp_path / "pyproject.toml").is_file() and (tmp_path / ".pre-commit-config.yaml").is_file()
+
+
+def test_init_in_a_git_repository_prints_no_warning(repo):
+    proc = run_cli(["init"], repo)
+    assert proc.returncode == 0 and proc.stderr == ""

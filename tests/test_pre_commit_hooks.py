@@ -137,12 +137,18 @@ BAD_FILES = {
     "typed.py": '"""Wrong types."""\n\n\ndef total(count: int) -> int:\n    return "many"\n',
     "eda.ipynb": _bad_notebook(),
     "data/train.csv": "a,b\n1,2\n",
+    "models/model.onnx": "\x08\x07onnx",
+    "data.txt": "x" * 1500 + "\n",  # over the consumer's own max-artifact-kb, though .txt
+    "pyproject.toml": "[tool.groundrules.data-access]\nmax-artifact-kb = 1\n",
 }
 CLEAN_FILES = {
     "clean.py": '"""A clean module."""\n\n\ndef double(value: int) -> int:\n    """Twice the value."""\n'
     "    return value * 2\n",
     "eda.ipynb": _notebook(outputs=False),
     "notes.md": "# Notes\n",
+    "package.json": '{"name": "web", "version": "1.0.0"}\n',
+    "tsconfig.json": '{"compilerOptions": {"strict": true}}\n',
+    ".vscode/settings.json": '{"editor.rulers": [100]}\n',
 }
 
 
@@ -244,7 +250,9 @@ def test_notebook_outputs_hook_passes_clean_notebook(clean_run):
 def test_artifacts_hook_blocks_staged_data(bad_runs):
     status, output = bad_runs["first"]["groundrules-artifacts"]
     assert status == "Failed" and "data/train.csv:1:1: GR314" in output, output
-    assert "settings.py" not in output
+    assert "models/model.onnx:1:1: GR314" in output
+    assert "data.txt:1:1: GR314" in output and "2 KB file, over max-artifact-kb (1)" in output
+    assert "settings.py" not in output and "pyproject.toml" not in output
 
 
 def test_artifacts_hook_passes_source_and_docs(clean_run):
@@ -280,3 +288,6 @@ def test_readme_lists_every_hook_id_and_a_ci_example():
     for hook in _manifest():
         assert f"`{hook['id']}`" in section
     assert "github/codeql-action/upload-sarif" in section and "--format sarif" in section
+    # the CI example reads a baseline init does not write: the README says to create and commit it
+    before_ci = section.partition("--baseline .groundrules-baseline.json")[0]
+    assert "run\n`groundrules baseline` once and commit `.groundrules-baseline.json`" in before_ci

@@ -7,12 +7,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
 from groundrules import __version__
 from groundrules.standards.model import Layer
 
 if TYPE_CHECKING:
+    from groundrules.hooks.baseline import Checked
     from groundrules.hooks.runner import Outcome, StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -101,10 +102,14 @@ def _settings(args: argparse.Namespace) -> "Optional[Tuple[StandardsCache, Tuple
     return StandardsCache(config=config), overrides
 
 
-def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str]]]":
+def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str], Callable[[], Checked]]]":
     """Our findings and those of the gate's tools (``--with``/``gate.tools``) on ``args.paths``,
-    with one-line errors; ``None`` after a usage error already reported."""
+    with one-line errors and what the run covered (for the baseline's stale entries); ``None``
+    after a usage error already reported."""
+    from functools import partial
+
     from groundrules.hooks.files import discover
+    from groundrules.hooks.gate_filters import checked_scope
     from groundrules.hooks.gate.run import run_gate
     from groundrules.hooks.gate.targets import parse_tools
     from groundrules.hooks.runner import check_paths
@@ -122,7 +127,7 @@ def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str]]]":
     errors.extend(outcome.errors)
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
     errors.extend(tool_errors)
-    return outcome, errors
+    return outcome, errors, partial(checked_scope, list(outcome.fail_on), files, cache, overrides, tools)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -131,11 +136,11 @@ def run_check(args: argparse.Namespace) -> int:
     collected = _collect(args)
     if collected is None:
         return EXIT_ERROR
-    outcome, errors = collected
+    outcome, errors, checked = collected
     if args.baseline is not None or args.diff is not None:
         from groundrules.hooks.gate_filters import apply
 
-        gated = apply(outcome.findings, outcome.fail_on, args.baseline, args.diff)
+        gated = apply(outcome.findings, checked(), args.baseline, args.diff)
         if gated.error is not None:
             _error(gated.error)
             return EXIT_ERROR
@@ -149,7 +154,7 @@ def run_check(args: argparse.Namespace) -> int:
         report = RENDERERS[args.format](outcome.findings, outcome.files, len(failing))
     else:
         colour = args.output is None and _colour(sys.stdout)
-        report = text_report(outcome.findings, outcome.files, colour, args.statistics)
+        report = text_report(outcome.findings, outcome.files, colour, args.statistics, len(errors))
     if args.output:
         from groundrules.hooks.formats.output import write_report
 
@@ -218,14 +223,14 @@ def run_baseline(args: argparse.Namespace) -> int:
     collected = _collect(args)
     if collected is None:
         return EXIT_ERROR
-    outcome, errors = collected
+    outcome, errors, checked = collected
     for line in errors:
         _error(line)
     if errors:
         return EXIT_ERROR  # a partial run would drop the broken files' entries
     output = Path(args.output)
     try:
-        text = baseline_text(outcome.findings, outcome.fail_on, output, args.update, args.add_new)
+        text = baseline_text(outcome.findings, checked(), output, args.update, args.add_new)
         write(output, text)
     except BaselineError as exc:
         _error(f"{args.output}: {exc}")
@@ -239,12 +244,12 @@ def run_baseline(args: argparse.Namespace) -> int:
 def run_init(args: argparse.Namespace) -> int:
     from groundrules.hooks.init import apply
 
-    done, errors = apply(Path.cwd())
-    for line in done:
+    result = apply(Path.cwd())
+    for line in result.done:
         sys.stdout.write(f"{line}\n")
-    for line in errors:
+    for line in result.warnings + result.errors:
         _error(line)
-    return EXIT_ERROR if errors else EXIT_CLEAN
+    return EXIT_ERROR if result.errors else EXIT_CLEAN
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -56,6 +56,17 @@ class Change:
     path: Path
     text: Optional[str]
     note: str
+    #: The file as it was (``None``: it did not exist), to put back if a later write fails.
+    original: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """One line per file set up, per error (nothing was written) and per warning."""
+
+    done: List[str]
+    errors: List[str]
+    warnings: List[str]
 
 
 def hooks_entry(hook_ids: Sequence[str], indent: str = "") -> str:
@@ -179,16 +190,16 @@ def _yaml(text: str) -> Any:
     return data
 
 
-def repository_root(start: Path) -> Path:
-    """The git work tree containing ``start`` (where pre-commit looks for its config), else ``start``."""
+def repository_root(start: Path) -> Optional[Path]:
+    """The git work tree containing ``start`` (where pre-commit looks for its config), if any."""
     try:
         proc = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, check=False, timeout=60
         )
     except (OSError, subprocess.TimeoutExpired):
-        return start
+        return None
     top = proc.stdout.strip()
-    return Path(top) if proc.returncode == 0 and top else start
+    return Path(top) if proc.returncode == 0 and top else None
 
 
 def plan(root: Path) -> Tuple[List[Change], List[str]]:
@@ -210,21 +221,49 @@ def plan(root: Path) -> Tuple[List[Change], List[str]]:
         except InitError as exc:
             errors.append(f"{path}: {exc}")
             continue
-        changes.append(Change(path, text, note))
+        changes.append(Change(path, text, note, existing))
     return changes, errors
 
 
-def apply(start: Path) -> Tuple[List[str], List[str]]:
-    """Set up the repository containing ``start``: (one line per file done, one line per error)."""
+def apply(start: Path) -> InitResult:
+    """Set up the repository containing ``start``, all or nothing: when one file cannot be
+    extended, or written, no file is left changed."""
     root = repository_root(start)
+    warnings: List[str] = []
+    if root is None:
+        # A warning, not an error: the files are right wherever they are, and a later `git init`
+        # in this directory makes them work; only `pre-commit install` needs the repository.
+        warnings.append(f"{start}: warning: not a git repository; pre-commit needs one: "
+                        "run `git init`, then `pre-commit install`")
+        root = start
     changes, errors = plan(root)
-    done: List[str] = []
+    if errors:
+        return InitResult([], errors, warnings)
+    written: List[Change] = []
     for change in changes:
-        if change.text is not None:
-            try:
-                write_text_atomic(change.path, change.text)
-            except OSError as exc:
-                errors.append(f"{change.path}: cannot write: {exc.strerror or exc}")
-                continue
-        done.append(f"{os.path.relpath(change.path, start)}: {change.note}")
-    return done, errors
+        if change.text is None:
+            continue
+        try:
+            write_text_atomic(change.path, change.text)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            failed = [f"{change.path}: cannot write: {reason}; nothing written"] + _restore(written)
+            return InitResult([], failed, warnings)
+        written.append(change)
+    done = [f"{os.path.relpath(change.path, start)}: {change.note}" for change in changes]
+    return InitResult(done, [], warnings)
+
+
+def _restore(written: Sequence[Change]) -> List[str]:
+    """Undo the files already written, so a failed ``init`` leaves the repository as it was;
+    one error line per file that could not be put back."""
+    failed: List[str] = []
+    for change in written:
+        try:
+            if change.original is None:
+                change.path.unlink()
+            else:
+                write_text_atomic(change.path, change.original)
+        except OSError as exc:  # pragma: no cover - the disk failed twice
+            failed.append(f"{change.path}: cannot restore: {exc.strerror or exc}")
+    return failed
