@@ -4,18 +4,16 @@ mode kept.  Exit 1 when a file changed (or would, with ``--diff``), 0 when none 
 from __future__ import annotations
 
 import difflib
-import os
 import io
 import tokenize
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import FrozenSet, List, Optional, Tuple
 
 from groundrules.codemods.framework import fix_source
 from groundrules.hooks.atomic import write_atomic
-from groundrules.hooks.runner import PARALLEL_THRESHOLD, StandardsCache
+from groundrules.hooks.runner import StandardsCache, parallel_map
 from groundrules.rules.modules import module_name
 from groundrules.rules.registry import all_rules, catalog
 from groundrules.standards.model import FileStandards, Layer
@@ -110,13 +108,8 @@ def fix_files(
         work.append(
             FixJob(path, path.as_posix(), standards.relative(path), module_name(path), resolved, allowed, diff_only)
         )
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
-        # LibCST parsing dominates a fix run; files are independent, so they fix in parallel.
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(fix_one, work, chunksize=max(1, len(work) // (workers * 8))))
-    else:
-        results = [fix_one(job) for job in work]
+    # LibCST parsing dominates a fix run; files are independent, so they fix in parallel.
+    results = parallel_map(fix_one, work, jobs)
     for job, result in zip(work, results):
         report.notes.extend(result.notes)
         if result.error is not None:

@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from groundrules.hooks.files import module_name
 from groundrules.rules.engine import Result, check_source
@@ -16,6 +16,9 @@ from groundrules.standards.errors import StandardsError
 from groundrules.standards.loader import find_config, load_standards
 from groundrules.standards.model import FileStandards, Layer, Standards
 from groundrules.standards.schema import Severity
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 #: Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 40
@@ -72,6 +75,15 @@ class Outcome:
         return [f for f in self.findings if f.severity >= self.fail_on.get(f.path, Severity.ERROR)]
 
 
+def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int]) -> List[R]:
+    """``func`` over ``work`` in order, in worker processes when there is enough work."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(func, work, chunksize=max(1, len(work) // (workers * 8))))
+    return [func(item) for item in work]
+
+
 def run_job(job: Job) -> Tuple[Optional[Result], Optional[str]]:
     try:
         data = Path(job.path).read_bytes()
@@ -101,12 +113,7 @@ def check_paths(
         )
     for failure in cache.failed.values():
         outcome.errors.extend(str(p) for p in failure.problems)
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(run_job, work, chunksize=max(1, len(work) // (workers * 8))))
-    else:
-        results = [run_job(job) for job in work]
+    results = parallel_map(run_job, work, jobs)
     for result, error in results:
         if error is not None:
             outcome.errors.append(error)
