@@ -138,7 +138,7 @@ class _Together(cst.CSTTransformer):
         entry = self._visit.get(type(node))
         if entry is None:
             name = f"visit_{type(node).__name__}"
-            chosen = tuple(f for f in self.fixes if _generic(f) or hasattr(f, name))
+            chosen = tuple(f for f in self.fixes if _generic(f) or _overrides(f, name))
             # A fix without a visit method would have answered True: visit the children.
             entry = self._visit[type(node)] = (chosen, len(chosen) < len(self.fixes))
         fixes, wanted = entry
@@ -153,7 +153,7 @@ class _Together(cst.CSTTransformer):
         if fixes is None:
             name = f"leave_{type(original_node).__name__}"
             fixes = self._leave[type(original_node)] = tuple(
-                f for f in self.fixes if _generic(f) or hasattr(f, name)
+                f for f in self.fixes if _generic(f) or _overrides(f, name)
             )
         result: Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]] = updated_node
         for fix in fixes:
@@ -180,8 +180,14 @@ def _generic(fix: Fix) -> bool:
 _ATTRIBUTE_HOOK = re.compile(r"^(visit|leave)_[A-Z]\w*?_[a-z]\w*$")
 
 
+def _overrides(fix: Fix, name: str) -> bool:
+    """Whether the fix defines ``name`` itself: LibCST's base classes define a no-op for every
+    ``visit_X``/``leave_X``, so merely having the attribute says nothing."""
+    return getattr(type(fix), name, None) is not getattr(Fix, name, None)
+
+
 def _has_attribute_hooks(fix: Fix) -> bool:
-    return any(_ATTRIBUTE_HOOK.match(name) for name in dir(type(fix)))
+    return any(_ATTRIBUTE_HOOK.match(name) and _overrides(fix, name) for name in dir(type(fix)))
 
 
 def _apply(
