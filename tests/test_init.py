@@ -63,7 +63,16 @@ def test_init_in_an_empty_repository_creates_both_files(repo):
     proc = run_cli(["init"], repo)
     assert proc.returncode == 0, proc.stderr
     tool = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["groundrules"]
-    assert tool == {"extends": ["groundrules:recommended"]}
+    assert tool == {
+        "extends": ["groundrules:recommended"],
+        # Prototype paths get the lenient pack (and lenient mypy in the types hook).
+        "profiles": {
+            "prototype": {
+                "paths": ["notebooks/**", "**/*.ipynb", "scratch/**"],
+                "extends": ["groundrules:prototype"],
+            }
+        },
+    }
     config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     assert config["repos"] == [
         {"repo": HOOKS_REPO, "rev": f"v{__version__}", "hooks": [{"id": h} for h in HOOK_IDS]}

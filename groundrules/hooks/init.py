@@ -42,6 +42,12 @@ TOOL_TABLE = """[tool.groundrules]
 # The standards this repository follows: groundrules:recommended, groundrules:prototype
 # (notebooks, exploration) or groundrules:production (code that runs unattended).
 extends = ["groundrules:recommended"]
+
+# Prototype code (notebooks, exploration) gets the lenient pack and lenient mypy; move paths
+# out of here as they become production code.
+[tool.groundrules.profiles.prototype]
+paths = ["notebooks/**", "**/*.ipynb", "scratch/**"]
+extends = ["groundrules:prototype"]
 """
 
 
