@@ -88,7 +88,8 @@ def all_fixes() -> Tuple[Type[Fix], ...]:
         name = f"{package.__name__}.{info.name}"
         module = importlib.import_module(name)  # noqa: GR207 -- our own fix modules
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, Fix) and obj is not Fix and obj.__module__ == module.__name__:
+            # A shared base (no codes of its own) is not a fix.
+            if issubclass(obj, Fix) and obj.__module__ == module.__name__ and "codes" in vars(obj):
                 found.append(obj)
     return tuple(sorted(found, key=lambda f: f.codes))
 

@@ -7,7 +7,7 @@ keeping the call's layout (one line, one argument per line, trailing comma).
 
 from __future__ import annotations
 
-from typing import AbstractSet, List, Set
+from typing import AbstractSet, ClassVar, List, Set
 
 import libcst as cst
 
@@ -48,6 +48,28 @@ class CallPicker:
 
     def picked(self, call: cst.Call) -> bool:
         return id(call) in self._picked
+
+
+class PickedCallFix(Fix):
+    """A fix of the calls its rule reported, told apart inside call chains by ``CallPicker``:
+    subclasses name the ``methods`` and write ``rewrite``; this is not a fix itself (no codes)."""
+
+    methods: ClassVar[AbstractSet[str]]
+    _picker: CallPicker
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._picker = CallPicker(self.methods)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._picker.visit(self, node)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if not self._picker.picked(original_node):
+            return updated_node
+        return self.rewrite(updated_node)
+
+    def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
+        raise NotImplementedError
 
 
 def _clean(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:

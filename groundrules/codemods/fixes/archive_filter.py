@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import libcst as cst
 
-from groundrules.codemods.fixes._keyword_arg import CallPicker, set_keyword
-from groundrules.codemods.framework import Fix
+from groundrules.codemods.fixes._keyword_arg import PickedCallFix, set_keyword
 from groundrules.standards.schema import FixClass
 
 
-class ArchiveFilter(Fix):
+class ArchiveFilter(PickedCallFix):
     codes = ("GR212",)
     fix_class = FixClass.UNSAFE
 
-    _picker: CallPicker
+    methods = frozenset({"extractall"})
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._picker = CallPicker(frozenset({"extractall"}))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._picker.visit(self, node)
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not self._picker.picked(original_node):
-            return updated_node
+    def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
         func = updated_node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "extractall":
             return updated_node

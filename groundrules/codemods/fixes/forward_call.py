@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import libcst as cst
 
-from groundrules.codemods.fixes._keyword_arg import CallPicker
-from groundrules.codemods.framework import Fix
+from groundrules.codemods.fixes._keyword_arg import PickedCallFix
 from groundrules.standards.schema import FixClass
 
 
-class ForwardCall(Fix):
+class ForwardCall(PickedCallFix):
     codes = ("GR420",)
     fix_class = FixClass.UNSAFE
 
-    _picker: CallPicker
+    methods = frozenset({"forward"})
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._picker = CallPicker(frozenset({"forward"}))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._picker.visit(self, node)
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not self._picker.picked(original_node):
-            return updated_node
+    def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
         func = updated_node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "forward":
             return updated_node

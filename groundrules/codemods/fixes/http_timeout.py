@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from groundrules.codemods.fixes._keyword_arg import CallPicker, set_keyword
-from groundrules.codemods.framework import Fix
+from groundrules.codemods.fixes._keyword_arg import PickedCallFix, set_keyword
 from groundrules.rules.security._http_clients import HTTP_METHODS
 from groundrules.rules.security.http_request_without_timeout import DEFAULT_TIMEOUT
 from groundrules.standards.schema import FixClass
@@ -16,21 +15,13 @@ from groundrules.standards.schema import FixClass
 _METHODS = HTTP_METHODS
 
 
-class HttpTimeout(Fix):
+class HttpTimeout(PickedCallFix):
     codes = ("GR209",)
     fix_class = FixClass.UNSAFE
 
-    _picker: CallPicker
+    methods = _METHODS
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._picker = CallPicker(_METHODS)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._picker.visit(self, node)
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not self._picker.picked(original_node):
-            return updated_node
+    def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
         seconds = self.option(DEFAULT_TIMEOUT)
         self.applied += 1
         return set_keyword(updated_node, "timeout", cst.Integer(str(seconds)))

@@ -8,28 +8,19 @@ from __future__ import annotations
 
 import libcst as cst
 
-from groundrules.codemods.fixes._keyword_arg import CallPicker, set_keyword
-from groundrules.codemods.framework import Fix
+from groundrules.codemods.fixes._keyword_arg import PickedCallFix, set_keyword
 from groundrules.standards.schema import FixClass
 
 _DEFAULT_HOW = {"merge": "inner", "join": "left"}
 
 
-class MergeHow(Fix):
+class MergeHow(PickedCallFix):
     codes = ("GR408",)
     fix_class = FixClass.SAFE
 
-    _picker: CallPicker
+    methods = frozenset(_DEFAULT_HOW)
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._picker = CallPicker(frozenset(_DEFAULT_HOW))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._picker.visit(self, node)
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not self._picker.picked(original_node):
-            return updated_node
+    def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
         func = updated_node.func
         if isinstance(func, cst.Attribute):
             name = func.attr.value

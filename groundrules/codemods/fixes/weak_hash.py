@@ -8,27 +8,18 @@ from __future__ import annotations
 
 import libcst as cst
 
-from groundrules.codemods.fixes._keyword_arg import CallPicker, set_keyword
-from groundrules.codemods.framework import Fix
+from groundrules.codemods.fixes._keyword_arg import PickedCallFix, set_keyword
 from groundrules.standards.schema import FixClass
 
 _METHODS = frozenset({"md5", "sha1", "new"})
 
 
-class WeakHashNotForSecurity(Fix):
+class WeakHashNotForSecurity(PickedCallFix):
     codes = ("GR213",)
     fix_class = FixClass.UNSAFE
 
-    _picker: CallPicker
+    methods = _METHODS
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._picker = CallPicker(_METHODS)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._picker.visit(self, node)
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if not self._picker.picked(original_node):
-            return updated_node
+    def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
         self.applied += 1
         return set_keyword(updated_node, "usedforsecurity", cst.Name("False"))
