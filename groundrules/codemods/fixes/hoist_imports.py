@@ -14,20 +14,13 @@ import libcst as cst
 import libcst.matchers as m
 
 from groundrules.codemods.framework import Fix
+from groundrules.codemods.statements import is_docstring
 from groundrules.standards.schema import FixClass
 
 
 def _contains_import(statement: cst.CSTNode) -> bool:
     return bool(m.findall(statement, m.Import() | m.ImportFrom()))
 
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 class HoistImports(Fix):
@@ -52,7 +45,7 @@ class HoistImports(Fix):
         first = min(moving)
         destination = next((i + 1 for i in range(first - 1, -1, -1) if _contains_import(original[i])), None)
         if destination is None:
-            destination = 1 if first > 0 and _is_docstring(original[0]) else 0
+            destination = 1 if first > 0 and is_docstring(original[0]) else 0
         body = list(updated_node.body)
         hoisted: List[cst.BaseStatement] = []
         rest: List[cst.BaseStatement] = []

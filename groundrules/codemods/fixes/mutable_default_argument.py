@@ -14,15 +14,8 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
 from groundrules.codemods.framework import Fix
+from groundrules.codemods.statements import is_docstring
 from groundrules.standards.schema import FixClass
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 def _check(name: str, default: cst.BaseExpression) -> cst.If:
@@ -93,5 +86,5 @@ class MutableDefaultArgument(Fix):
         if not isinstance(body, cst.IndentedBlock):
             return body
         statements = list(body.body)
-        at = 1 if statements and _is_docstring(statements[0]) else 0
+        at = 1 if statements and is_docstring(statements[0]) else 0
         return body.with_changes(body=[*statements[:at], *checks, *statements[at:]])

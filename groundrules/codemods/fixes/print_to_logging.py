@@ -16,7 +16,9 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import PositionProvider
 
 from groundrules.codemods.framework import Fix
+from groundrules.codemods.statements import is_docstring
 from groundrules.standards.schema import FixClass
+
 
 def _is_module_logger(statement: cst.BaseStatement) -> bool:
     """``logger = logging.getLogger(__name__)``."""
@@ -41,9 +43,6 @@ def _is_import(statement: cst.BaseStatement) -> bool:
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
     )
 
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]))
 
 
 class PrintToLogging(Fix):
@@ -95,7 +94,7 @@ class PrintToLogging(Fix):
             return updated_node
         # After the last import (GR120 wants imports first), but above any top-level code that
         # calls the logger; after the docstring in any case.
-        at = 1 if body and _is_docstring(body[0]) else 0
+        at = 1 if body and is_docstring(body[0]) else 0
         for index, (before, after) in enumerate(zip(original_node.body, body)):
             if self._runs_a_print(before):
                 break
