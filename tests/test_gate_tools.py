@@ -319,3 +319,20 @@ def test_reason_after_a_prefix_only_bandit_code(tmp_path: Path) -> None:
     (tmp_path / "mod.py").write_text("import subprocess  # noqa: B -- reviewed\n", encoding="utf-8")
     found = codes(run_cli(["check", "--with", "bandit", "--format", "json", "mod.py"], tmp_path))
     assert "GR902" not in found and "B404" not in found
+
+
+def test_low_confidence_bandit_issues_are_dropped_and_severity_meets_fail_on(tmp_path: Path) -> None:
+    # bandit rates B113 (request without timeout) LOW confidence: the gate drops it.
+    (tmp_path / "net.py").write_text("import requests\n\n\ndef f(url):\n    return requests.get(url)\n",
+                                     encoding="utf-8")
+    proc = run_cli(["check", "--with", "bandit", "--select", "B", "--format", "json", "net.py"], tmp_path)
+    assert "B113" not in codes(proc)
+    # B404 (import subprocess) is LOW severity: info, below the default fail-on (error)...
+    (tmp_path / "low.py").write_text("import subprocess\n", encoding="utf-8")
+    low = run_cli(["check", "--with", "bandit", "--select", "B", "--format", "json", "low.py"], tmp_path)
+    b404 = next(f for f in findings(low) if f["code"] == "B404")
+    assert b404["severity"] == "info" and low.returncode == 0
+    # ...and fails the gate once the standards lower fail-on to info.
+    (tmp_path / "pyproject.toml").write_text('[tool.groundrules]\nfail-on = "info"\n', encoding="utf-8")
+    strict = run_cli(["check", "--with", "bandit", "--select", "B", "low.py"], tmp_path)
+    assert strict.returncode == 1
