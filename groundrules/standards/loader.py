@@ -79,6 +79,8 @@ class _Reader:
         self.catalog = catalog
         self.problems: List[ConfigProblem] = []
         self.banned_codes: set[str] = set()
+        #: ``gate.tools`` by the file that declares it, valid names only.
+        self.gate_tools: Dict[Path, Tuple[str, ...]] = {}
 
     def problem(self, file: Path | str, key: str, message: str, hint: str = "") -> None:
         self.problems.append(ConfigProblem(str(file), key, message, hint))
@@ -356,6 +358,7 @@ class _Reader:
                 if tool not in GATE_TOOLS:
                     self.problem(file, "gate.tools", f"unknown tool '{tool}'",
                                  f"the gate runs: {', '.join(GATE_TOOLS)}")
+            self.gate_tools[file] = tuple(t for t in tools if t in GATE_TOOLS)
 
     def profiles(self, value: object, file: Path, origin: str, chain: Tuple[str, ...]) -> List[Profile]:
         if not isinstance(value, dict):
@@ -404,7 +407,12 @@ def load_standards(config: Optional[Path], catalog: Catalog, cwd: Optional[Path]
     if reader.problems:
         raise StandardsError(tuple(reader.problems))
     return Standards(
-        root=root, config_path=config, layers=tuple(layers), profiles=tuple(profiles), datasets=datasets
+        root=root,
+        config_path=config,
+        layers=tuple(layers),
+        profiles=tuple(profiles),
+        datasets=datasets,
+        gate_tools=reader.gate_tools.get(origin_file, ()),
     )
 
 

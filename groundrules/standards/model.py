@@ -102,6 +102,8 @@ class Standards:
     profiles: Tuple[Profile, ...] = ()
     #: Dataset catalogs read at load time, by their ``data-access.catalog`` value.
     datasets: Mapping[str, DatasetCatalog] = field(default_factory=dict)
+    #: The configuration's own ``gate.tools``: what ``check`` runs besides our rules.
+    gate_tools: Tuple[str, ...] = ()
     _cache: Dict[Tuple[Optional[str], Tuple[Layer, ...]], FileStandards] = field(
         default_factory=dict, repr=False, compare=False
     )

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from groundrules.hooks.runner import StandardsCache
 from groundrules.rules.framework import Finding
 from groundrules.rules.registry import catalog
 from groundrules.standards.loader import GATE_TOOLS
 from groundrules.standards.model import FileStandards, Layer, Standards
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python < 3.11
-    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -57,26 +51,10 @@ def parse_tools(text: Optional[str]) -> Tuple[Tuple[str, ...], Optional[str]]:
     return tools, None
 
 
-def configured_tools(config: Optional[Path]) -> Tuple[str, ...]:
-    """``gate.tools`` of a configuration (already validated by the loader)."""
-    if config is None:
-        return ()
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return ()  # the loader has reported it
-    if config.name == "pyproject.toml":
-        data = data.get("tool", {}).get("groundrules", {})
-    gate = data.get("gate", {}) if isinstance(data, dict) else {}
-    tools = gate.get("tools", []) if isinstance(gate, dict) else []
-    return tuple(t for t in tools if t in GATE_TOOLS) if isinstance(tools, list) else ()
-
-
 def plan(
     files: Sequence[Path], cache: StandardsCache, overrides: Tuple[Layer, ...], requested: Tuple[str, ...]
 ) -> List[Target]:
     """The Python files that at least one tool runs on (``--with`` plus each file's ``gate.tools``)."""
-    by_config: Dict[Optional[Path], Tuple[str, ...]] = {}
     targets: List[Target] = []
     for path in files:
         if path.suffix not in (".py", ".pyi"):
@@ -84,10 +62,7 @@ def plan(
         standards = cache.standards_for(path)
         if standards is None or standards.is_excluded(path):
             continue
-        config = cache.config_for(path)
-        if config not in by_config:
-            by_config[config] = configured_tools(config)
-        tools = tuple(t for t in GATE_TOOLS if t in requested or t in by_config[config])
+        tools = tuple(t for t in GATE_TOOLS if t in requested or t in standards.gate_tools)
         if not tools:
             continue
         targets.append(_target(path, standards, cache.cwd, overrides, tools))
