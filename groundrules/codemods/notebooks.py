@@ -115,6 +115,8 @@ def fix_notebook(
     """The notebook with its allowed fixes applied: the Python fixes on its code cells (joined as
     the check joins them, magics masked and restored, only changed cells rewritten), then GR313's
     stripping; unchanged text when there is nothing to do."""
+    # A notebook is exploration code, and its joined cells (checked as a .py file) are too.
+    standards = standards.in_context(True)
     notebook = _load(text)
     try:
         _, cells = read_notebook(text.encode("utf-8"))

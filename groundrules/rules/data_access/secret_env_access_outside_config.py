@@ -24,7 +24,7 @@ class SecretEnvAccessOutsideConfig(Rule):
     code = "GR311"
     name = "secret-env-access-outside-config"
     category = Category.DATA_ACCESS
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     message = "{what} outside the config module: {hint}"
     what = """
 Finds `os.environ[...]`, `os.getenv(...)` and `os.environ.get(...)` with a literal key matching

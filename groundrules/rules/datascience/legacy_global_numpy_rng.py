@@ -119,7 +119,7 @@ class LegacyGlobalNumpyRng(Rule):
     code = "GR402"
     name = "legacy-global-numpy-rng"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = (
         "`np.random.{fn}()` uses NumPy's legacy global generator: create "
         "`rng = np.random.default_rng({seed})` and call `{replacement}`"
