@@ -274,7 +274,7 @@ def _fix_pass(
     skip: FrozenSet[str] = frozenset(),
 ) -> FixOutcome:
     data = text.encode("utf-8", "surrogatepass")
-    before = check_source(data, path, rel_path, standards, rules, module_name, cell_positions=False).findings
+    before = check_source(data, path, rel_path, standards, rules, module_name, as_reported=False).findings
     registry = fixes_by_code()
     wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip]
     if not wanted:
@@ -353,7 +353,7 @@ def _verify(
     except SyntaxError as exc:
         return fixes[-1], f"output does not parse: {exc.msg}"
     after = check_source(new_text.encode("utf-8", "surrogatepass"), path, rel_path, standards, rules, module_name,
-                         cell_positions=False).findings
+                         as_reported=False).findings
     old, new = _counts(before), _counts(after)
     by_code = fixes_by_code()
     for code in sorted(set(new) | set(applied)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, List
+from typing import Any, List, Tuple
 
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.notebooks import RUN_METADATA, RUN_NOTEBOOK_METADATA
@@ -30,12 +30,12 @@ class NotebookOutputsCommitted(Rule):
     severity = Severity.WARNING
     file_kind = "notebook"
     fix = FixClass.SAFE
-    message = "notebook cell {cell} keeps its {what}: strip outputs before committing"
+    message = "notebook keeps its {what}: strip outputs before committing"
     what = """
 Checks `.ipynb` files (as pre-commit passes staged ones, or when named on the command line) for
 code cells with outputs or a non-null execution count, run metadata in a cell's metadata
 (timings `execution`/`ExecuteTime`, output view state `collapsed`/`scrolled`) and widget state in
-the notebook's metadata.
+the notebook's metadata. One finding per notebook, at the first cell concerned, listing the cells.
 """
     why = """
 Outputs carry data samples, personal data, secrets and tokens printed while exploring; once
@@ -71,19 +71,32 @@ newline) is kept.
             return
         if not isinstance(notebook, dict):
             return
+        # One problem, one finding: the notebook keeps its run state; the fix strips it all.
+        kept: List[Tuple[int, str]] = []
         for index, cell in enumerate(notebook.get("cells") or [], start=1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             if cell.get("outputs"):
-                self._at_cell(index, "outputs")
+                kept.append((index, "outputs"))
             elif cell.get("execution_count") is not None:
-                self._at_cell(index, "execution count")
+                kept.append((index, "execution count"))
             elif isinstance(cell.get("metadata"), dict) and any(k in cell["metadata"] for k in RUN_METADATA):
-                self._at_cell(index, "run metadata")
+                kept.append((index, "run metadata"))
         metadata = notebook.get("metadata")
-        if isinstance(metadata, dict) and any(k in metadata for k in RUN_NOTEBOOK_METADATA):
-            self.report((1, 0), cell="metadata", what="widget state")
+        widgets = isinstance(metadata, dict) and any(k in metadata for k in RUN_NOTEBOOK_METADATA)
+        if not kept and not widgets:
+            return
+        kinds = sorted({what for _, what in kept}, key=_ORDER.index)
+        cells = [index for index, _ in kept]
+        parts = []
+        if cells:
+            shown = ", ".join(str(c) for c in cells[:5]) + (f" and {len(cells) - 5} more" if len(cells) > 5 else "")
+            parts.append(f"{' and '.join(kinds)} in {'cell' if len(cells) == 1 else 'cells'} {shown}")
+        if widgets:
+            parts.append("widget state")
+        self.report((1, 0), what="; ".join(parts))
+        if cells:
+            self.findings[-1] = dataclasses.replace(self.findings[-1], cell=cells[0])
 
-    def _at_cell(self, index: int, what: str) -> None:
-        self.report((1, 0), cell=index, what=what)
-        self.findings[-1] = dataclasses.replace(self.findings[-1], cell=index)
+
+_ORDER = ["outputs", "execution count", "run metadata"]

@@ -52,6 +52,8 @@ GENERATOR_METHODS = {
     "uniform": "uniform",
 }
 SHAPE_ARGS = frozenset({"rand", "randn"})
+#: Calls on the global state rather than draws: their message names the generator, not a call.
+_STATE_CALLS = frozenset({"seed", "get_state", "set_state"})
 RNG = "rng"
 
 
@@ -203,7 +205,16 @@ positional arguments, and a function imported under another name is not rewritte
             return
         seed = self.option(SEED_CONSTANT)
         replacement = _REPLACEMENT.get(fn, f"rng.{fn}(...)").replace("SEED", seed)
-        if self._fixable(node, fn):
+        if fn in _STATE_CALLS:
+            # Seeding or saving the global state: the advice is the generator itself, not a call.
+            message = (
+                "`np.random.{fn}()` works on NumPy's legacy global generator: create "
+                "`rng = np.random.default_rng({seed})` once and draw from `rng` instead"
+            )
+            if fn != "seed":
+                message += " (its state is `{replacement}`)"
+            self.report(node, message, fixable=False, fn=fn, seed=seed, replacement=replacement)
+        elif self._fixable(node, fn):
             self.report(node, fix_class=FixClass.UNSAFE, fn=fn, seed=seed, replacement=replacement)
         else:
             self.report(node, fixable=False, fn=fn, seed=seed, replacement=replacement)

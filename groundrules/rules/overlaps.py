@@ -1,0 +1,75 @@
+"""One problem, one finding: rules that overlap on a line, and which finding the user sees.
+
+Some rules look at the same code from two sides (`!pip install` is both an IPython escape and a
+run-time install; `except: pass` is both bare and silent).  Reported as they are, one line gets two
+findings for one cause.  Each entry below names the finding that stays (the more specific rule)
+and what becomes of the other on the same line (same file, cell and line):
+
+- ``drop``: the winner's message already says everything the loser would;
+- ``name``: the loser's advice is different and still true, so the winner names it, and takes
+  the higher of the two severities.
+
+Only reports are merged: fixes still see every finding (``check_source(as_reported=False)``), so
+the loser's fix is still applied.  Entries apply in order, so a chain (GR308 into GR307, then
+GR307 into GR114) ends in one finding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from groundrules.rules.framework import Finding
+
+
+@dataclass(frozen=True)
+class Overlap:
+    winner: str
+    loser: str
+    mode: str  # "drop" or "name"
+    why: str
+
+
+OVERLAPS: Tuple[Overlap, ...] = (
+    Overlap("GR214", "GR103", "drop", "`!pip install`: the run-time install is the problem, not the escape"),
+    Overlap("GR112", "GR111", "name", "`except: pass` is silent and bare: one handler, one finding"),
+    Overlap("GR401", "GR402", "drop", "an unseeded legacy draw: GR401 names the seeded Generator GR402 asks for"),
+    Overlap("GR307", "GR308", "name", "one read without `dtype=` and `usecols=`"),
+    Overlap("GR309", "GR114", "drop", "a literal dataset path: the catalog is the fix for both"),
+    Overlap("GR114", "GR307", "name", "a read of a hard-coded path: the path first, the read's advice named"),
+    Overlap("GR114", "GR308", "name", "a read of a hard-coded path: the path first, the read's advice named"),
+)
+
+Where = Tuple[str, Optional[int], int]
+
+
+def _where(finding: Finding) -> Where:
+    return (finding.path, finding.cell, finding.line)
+
+
+def one_per_cause(findings: Sequence[Finding], overlaps: Sequence[Overlap] = OVERLAPS) -> List[Finding]:
+    """``findings`` with the overlapping ones merged; order kept."""
+    current = list(findings)
+    for overlap in overlaps:
+        winners: Dict[Where, int] = {}
+        for index, finding in enumerate(current):
+            if finding.code == overlap.winner:
+                winners.setdefault(_where(finding), index)
+        if not winners:
+            continue
+        dropped = set()
+        for index, finding in enumerate(current):
+            if finding.code != overlap.loser or _where(finding) not in winners:
+                continue
+            dropped.add(index)
+            if overlap.mode == "name":
+                at = winners[_where(finding)]
+                winner = current[at]
+                current[at] = dataclasses.replace(
+                    winner,
+                    message=f"{winner.message}; also {finding.code}: {finding.message}",
+                    severity=max(winner.severity, finding.severity),
+                )
+        current = [finding for index, finding in enumerate(current) if index not in dropped]
+    return current
