@@ -35,6 +35,7 @@ OVERLAPS: Tuple[Overlap, ...] = (
     Overlap("GR214", "GR103", "drop", "`!pip install`: the run-time install is the problem, not the escape"),
     Overlap("GR112", "GR111", "name", "`except: pass` is silent and bare: one handler, one finding"),
     Overlap("GR401", "GR402", "drop", "an unseeded legacy draw: GR401 names the seeded Generator GR402 asks for"),
+    Overlap("GR401", "GR409", "name", "an estimator without `random_state` and other defaults: one call, one finding"),
     Overlap("GR307", "GR308", "name", "one read without `dtype=` and `usecols=`"),
     Overlap("GR309", "GR114", "drop", "a literal dataset path: the catalog is the fix for both"),
     Overlap("GR114", "GR307", "name", "a read of a hard-coded path: the path first, the read's advice named"),

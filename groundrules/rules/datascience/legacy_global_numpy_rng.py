@@ -57,6 +57,11 @@ _STATE_CALLS = frozenset({"seed", "get_state", "set_state"})
 RNG = "rng"
 
 
+def replacement_for(fn: str, seed: str = "SEED") -> str:
+    """The ``Generator`` call standing for legacy ``np.random.<fn>()`` (shared with GR401)."""
+    return _REPLACEMENT.get(fn, f"rng.{fn}(...)").replace("SEED", seed)
+
+
 def _mentions(tree: ast.Module, name: str) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == name:
@@ -204,7 +209,7 @@ positional arguments, and a function imported under another name is not rewritte
         if self.ctx.qualname(node.func) != f"numpy.random.{fn}":
             return
         seed = self.option(SEED_CONSTANT)
-        replacement = _REPLACEMENT.get(fn, f"rng.{fn}(...)").replace("SEED", seed)
+        replacement = replacement_for(fn, seed)
         if fn in _STATE_CALLS:
             # Seeding or saving the global state: the advice is the generator itself, not a call.
             message = (

@@ -316,8 +316,10 @@ message names the call to add.
                 continue
             if family == "numpy":
                 # The advice GR402 gives: NumPy's global stream is legacy, so not "seed it".
+                from groundrules.rules.datascience.legacy_global_numpy_rng import replacement_for
+
                 last = qualname.rpartition(".")[2]
-                method = "" if last in ("default_rng", "RandomState") else f", then `rng.{last}(...)`"
+                method = "" if last in ("default_rng", "RandomState") else f", then `{replacement_for(last)}`"
                 advice = f"draw from a seeded generator: `rng = np.random.default_rng({constant})`{method}"
             else:
                 seed_call = _FAMILY_SEED[family].replace("SEED", constant)
