@@ -29,7 +29,7 @@ import argparse
 import json
 import random
 import shutil
-import subprocess  # noqa: GR208 -- fixed argument lists, no shell
+import subprocess
 import sys
 import tarfile
 from collections import Counter
@@ -105,8 +105,8 @@ def collect(workdir: Path, git_dirs: Sequence[str]) -> None:
         name = Path(spec.partition(":")[0]).parent.name.replace("+", "__")
         counts[name] = _from_git(spec, corpus / name)
     for name, count in counts.items():
-        print(f"{count:5d}  {name}")
-    print(f"{sum(counts.values()):5d}  total, in {corpus}")
+        sys.stdout.write(f"{count:5d}  {name}\n")
+    sys.stdout.write(f"{sum(counts.values()):5d}  total, in {corpus}\n")
 
 
 def _source(path: str) -> str:
@@ -132,7 +132,7 @@ def measure(workdir: Path, groundrules: str, out: Path) -> Dict[str, Any]:
     for finding in findings:
         per_file.setdefault(finding["path"], []).append(finding)
     summary = summarise(per_file)
-    out.write_text(json.dumps({"summary": summary, "findings": findings, "files": files}, indent=1))
+    out.write_text(json.dumps({"summary": summary, "findings": findings, "files": files}, indent=1), encoding="utf-8")
     return summary
 
 
@@ -174,7 +174,7 @@ def render(summary: Dict[str, Any], top: int = 25) -> str:
 
 
 def sample(report: Path, n: int, seed: int) -> List[Dict[str, Any]]:
-    findings = json.loads(report.read_text())["findings"]
+    findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
     rng = random.Random(seed)
     return rng.sample(findings, min(n, len(findings)))
 
@@ -197,11 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "collect":
         collect(args.workdir, args.git_dir)
     elif args.command == "measure":
-        print(render(measure(args.workdir, args.groundrules, args.out)))
+        sys.stdout.write(render(measure(args.workdir, args.groundrules, args.out)))
     else:
         for i, f in enumerate(sample(args.report, args.n, args.seed), 1):
             where = f"{f['path']}:" + (f"cell {f['cell']}:" if f.get("cell") else "") + f"{f['line']}"
-            print(f"{i:3d} {f['code']} {f['severity']:7s} {where}  {f['message']}")
+            sys.stdout.write(f"{i:3d} {f['code']} {f['severity']:7s} {where}  {f['message']}\n")
     return 0
 
 

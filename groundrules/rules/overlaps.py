@@ -31,16 +31,19 @@ class Overlap:
     why: str
 
 
-OVERLAPS: Tuple[Overlap, ...] = (
-    Overlap("GR214", "GR103", "drop", "`!pip install`: the run-time install is the problem, not the escape"),
-    Overlap("GR112", "GR111", "name", "`except: pass` is silent and bare: one handler, one finding"),
-    Overlap("GR401", "GR402", "drop", "an unseeded legacy draw: GR401 names the seeded Generator GR402 asks for"),
-    Overlap("GR401", "GR409", "name", "an estimator without `random_state` and other defaults: one call, one finding"),
-    Overlap("GR307", "GR308", "name", "one read without `dtype=` and `usecols=`"),
-    Overlap("GR309", "GR114", "drop", "a literal dataset path: the catalog is the fix for both"),
-    Overlap("GR114", "GR307", "name", "a read of a hard-coded path: the path first, the read's advice named"),
-    Overlap("GR114", "GR308", "name", "a read of a hard-coded path: the path first, the read's advice named"),
+#: (winner, loser, mode, why), applied in this order.
+_TABLE = (
+    ("GR214", "GR103", "drop", "`!pip install`: the run-time install is the problem, not the escape"),
+    ("GR112", "GR111", "name", "`except: pass` is silent and bare: one handler, one finding"),
+    ("GR401", "GR402", "drop", "an unseeded legacy draw: GR401 names the seeded Generator GR402 asks for"),
+    ("GR401", "GR409", "name", "an estimator without `random_state` and other defaults: one call, one finding"),
+    ("GR307", "GR308", "name", "one read without `dtype=` and `usecols=`"),
+    ("GR309", "GR114", "drop", "a literal dataset path: the catalog is the fix for both"),
+    ("GR114", "GR307", "name", "a read of a hard-coded path: the path first, the read's advice named"),
+    ("GR114", "GR308", "name", "a read of a hard-coded path: the path first, the read's advice named"),
 )
+#: The table as values (built from literals, so importing this module runs nothing).
+OVERLAPS: Tuple[Overlap, ...] = tuple(Overlap(*row) for row in _TABLE)
 
 Where = Tuple[str, Optional[int], int]
 
