@@ -146,3 +146,14 @@ def test_magics_in_a_cell_script_are_masked_not_syntax_errors(tmp_path: Path) ->
     text = "# %%\n%matplotlib inline\nimport yaml\n\n# %%\nc = yaml.load(s)\n\n# %%\ndef broken(:\n"
     found = check(tmp_path, "vs.py", text)
     assert [(f.code, f.cell) for f in found if f.code in ("GR206", "GR901")] == [("GR206", 2), ("GR901", 3)]
+
+
+def test_reports_turn_script_cells_back_into_file_lines(tmp_path: Path) -> None:
+    """SARIF regions, fingerprints and baseline keys read a cell script's lines from the file."""
+    from groundrules.hooks.formats.fingerprints import _cell_lines
+    from groundrules.hooks.formats.notebook_lines import file_lines
+
+    data = b"# In[1]:\n\n\nimport yaml\n\n\n# In[2]:\n\n\nconfig = yaml.load(text)\n"
+    assert file_lines(data)[2][2] == 10  # cell 2, line 3 is line 10 of the file
+    assert _cell_lines(data, 2)[2] == "config = yaml.load(text)"
+    assert cell_scripts.cells_of(b"import os\n") == {}

@@ -18,7 +18,7 @@ in a VS Code cell), and a cell that still does not parse is left out and reporte
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from groundrules.rules.notebooks import Masked, NotebookCode, Span, mask_cell
 
@@ -72,3 +72,16 @@ def file_line(code: NotebookCode, cell: int, line: int) -> int:
         if span.cell == cell:
             return span.first + line - 1
     return line
+
+
+def cells_of(data: bytes) -> Dict[int, Tuple[int, Tuple[str, ...]]]:
+    """Cell number -> (first line in the file, the cell's lines) of an exported script; empty
+    when ``data`` is not one.  For reports that turn ``cell N:line`` back into a line of the file."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}
+    code = split(text)
+    if code is None:
+        return {}
+    return {s.cell: (s.first, code.lines[s.first - 1 : s.first - 1 + s.count]) for s in code.spans}
