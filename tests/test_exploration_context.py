@@ -157,3 +157,16 @@ def test_reports_turn_script_cells_back_into_file_lines(tmp_path: Path) -> None:
     assert file_lines(data)[2][2] == 10  # cell 2, line 3 is line 10 of the file
     assert _cell_lines(data, 2)[2] == "config = yaml.load(text)"
     assert cell_scripts.cells_of(b"import os\n") == {}
+
+
+def test_flake8_applies_the_context_and_one_finding_per_cause(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "eda.py").write_text("# %%\n" + HABITS % MAGIC + "try:\n    f(1)\nexcept:\n    pass\n",
+                                     encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--select", "GR", "eda.py"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    reported = {line.split()[1] for line in proc.stdout.splitlines()}
+    assert not reported & EXPLORATION, proc.stdout
+    assert "GR112" in reported and "GR111" not in reported, proc.stdout + proc.stderr
