@@ -19,7 +19,7 @@ from groundrules.standards.loader import load_standards
 from groundrules.standards.model import Layer
 from groundrules.standards.schema import FixClass
 
-EXPLORATION = {"GR101", "GR102", "GR103", "GR104", "GR105", "GR106", "GR108", "GR113", "GR120"}
+EXPLORATION = {"GR101", "GR102", "GR103", "GR104", "GR105", "GR106", "GR108", "GR113", "GR119", "GR120"}
 HABITS = (
     "import pandas as pd\n"
     "%s\n"
@@ -29,6 +29,7 @@ HABITS = (
     "def f(x):\n"
     "    return x\n"
     "df.head()\n"
+    "assert len(df) == 1\n"
 )
 MAGIC = "get_ipython().run_line_magic('matplotlib', 'inline')"
 
@@ -53,7 +54,7 @@ def codes(findings: List[Finding]) -> set[str]:
 
 def test_a_plain_module_reports_the_habits(tmp_path: Path) -> None:
     found = codes(check(tmp_path, "pipeline.py", HABITS % MAGIC))
-    assert {"GR101", "GR102", "GR103", "GR105", "GR113", "GR120"} <= found
+    assert {"GR101", "GR102", "GR103", "GR105", "GR113", "GR119", "GR120"} <= found
 
 
 @pytest.mark.parametrize("marker", ["# In[1]:", "# In[ ]:", "# %%", "#%%", "# %% [markdown]"])

@@ -93,3 +93,11 @@ def test_numpy_messages_agree() -> None:
 def test_gr313_once_per_notebook() -> None:
     found = [f for f in check(CORPUS / "eda.ipynb") if f.code == "GR313"]
     assert len(found) == 1 and found[0].cell == 2 and "cells 2, 3, 4, 5" in found[0].message
+
+
+def test_advice_about_a_file_wide_habit_is_one_finding() -> None:
+    found = [f for f in check(CORPUS / "kaggle_export.py") if f.code == "GR402"]
+    assert len(found) == 1 and found[0].message.endswith("(2 more like it in this file)")
+    # The fix still sees each call.
+    raw = [f for f in check(CORPUS / "kaggle_export.py", as_reported=False) if f.code == "GR402"]
+    assert len(raw) == 3

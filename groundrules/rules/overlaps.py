@@ -9,6 +9,8 @@ and what becomes of the other on the same line (same file, cell and line):
 - ``name``: the loser's advice is different and still true, so the winner names it, and takes
   the higher of the two severities.
 
+Advice about a habit of the whole file (``ONCE_PER_FILE``) is one finding per file.
+
 Only reports are merged: fixes still see every finding (``check_source(as_reported=False)``), so
 the loser's fix is still applied.  Entries apply in order, so a chain (GR308 into GR307, then
 GR307 into GR114) ends in one finding.
@@ -45,6 +47,11 @@ _TABLE = (
 #: The table as values (built from literals, so importing this module runs nothing).
 OVERLAPS: Tuple[Overlap, ...] = tuple(Overlap(*row) for row in _TABLE)
 
+#: Advice about a habit of the whole file (legacy ``np.random``, ``inplace=True``, ``.values``,
+#: ``np.dot``): one finding, at the first occurrence, counting the others.  The fix still
+#: rewrites every occurrence.
+ONCE_PER_FILE = frozenset({"GR402", "GR405", "GR415", "GR417"})
+
 Where = Tuple[str, Optional[int], int]
 
 
@@ -76,4 +83,28 @@ def one_per_cause(findings: Sequence[Finding], overlaps: Sequence[Overlap] = OVE
                     severity=max(winner.severity, finding.severity),
                 )
         current = [finding for index, finding in enumerate(current) if index not in dropped]
-    return current
+    return _once_per_file(current)
+
+
+def _once_per_file(findings: List[Finding]) -> List[Finding]:
+    first: Dict[Tuple[str, str], int] = {}
+    more: Dict[int, int] = {}
+    kept: List[Finding] = []
+    for finding in findings:
+        if finding.code not in ONCE_PER_FILE:
+            kept.append(finding)
+            continue
+        key = (finding.path, finding.code)
+        if key in first:
+            more[first[key]] += 1
+            continue
+        first[key] = len(kept)
+        more[len(kept)] = 0
+        kept.append(finding)
+    for index, count in more.items():
+        if count:
+            finding = kept[index]
+            kept[index] = dataclasses.replace(
+                finding, message=f"{finding.message} ({count} more like it in this file)"
+            )
+    return kept
