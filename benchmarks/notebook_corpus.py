@@ -7,8 +7,8 @@ notebooks that fail the default gate (any finding at ``error``).
 The corpus (nothing of it is committed; the script rebuilds it):
 
 - statsmodels' example notebooks (``examples/notebooks/*.ipynb`` of its sdist);
-- scikit-learn's gallery (``examples/**/*.py`` of its sdist: sphinx-gallery scripts with ``# %%``
-  cells, i.e. notebooks exported as percent scripts);
+- scikit-learn's gallery (``examples/**/*.py`` of its sdist that have ``# %%`` cells: notebooks
+  exported as percent scripts; the gallery scripts without a cell marker are plain scripts);
 - the notebooks of any git repositories given with ``--git-dir`` (read with ``git archive``, e.g.
   the mirrors of jakevdp/PythonDataScienceHandbook and ageron/handson-ml2).
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -41,9 +42,15 @@ SCIKIT_LEARN = "scikit-learn==1.5.2"
 SEVERITIES = ("error", "warning", "info")
 
 
-def _extract(archive: Path, keep: Sequence[Tuple[str, str]], target: Path) -> int:
+#: A cell marker of a percent script (sphinx-gallery, jupytext): what makes a gallery script an
+#: exported notebook.  Gallery scripts without one are plain scripts and are left out.
+PERCENT_CELL = re.compile(rb"^# %%", re.MULTILINE)
+
+
+def _extract(archive: Path, keep: Sequence[Tuple[str, str]], target: Path, cells_only: bool = False) -> int:
     """Members of the sdist whose path (below its top folder) starts with a prefix and ends with
-    a suffix, copied under ``target``; returns how many."""
+    a suffix (and, with ``cells_only``, that have ``# %%`` cells), copied under ``target``;
+    returns how many."""
     count = 0
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
@@ -53,9 +60,12 @@ def _extract(archive: Path, keep: Sequence[Tuple[str, str]], target: Path) -> in
             handle = tar.extractfile(member)
             if handle is None:
                 continue
+            data = handle.read()
+            if cells_only and not PERCENT_CELL.search(data):
+                continue
             out = target / inner
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(handle.read())
+            out.write_bytes(data)
             count += 1
     return count
 
@@ -100,7 +110,7 @@ def collect(workdir: Path, git_dirs: Sequence[str]) -> None:
         if archive.name.startswith("statsmodels"):
             counts["statsmodels"] = _extract(archive, [("examples/notebooks/", ".ipynb")], corpus / "statsmodels")
         elif archive.name.startswith("scikit_learn") or archive.name.startswith("scikit-learn"):
-            counts["scikit-learn"] = _extract(archive, [("examples/", ".py")], corpus / "scikit-learn")
+            counts["scikit-learn"] = _extract(archive, [("examples/", ".py")], corpus / "scikit-learn", cells_only=True)
     for spec in git_dirs:
         name = Path(spec.partition(":")[0]).parent.name.replace("+", "__")
         counts[name] = _from_git(spec, corpus / name)
