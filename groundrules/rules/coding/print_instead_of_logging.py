@@ -76,7 +76,7 @@ class PrintInsteadOfLogging(Rule):
     category = Category.CODING
     severity = Severity.WARNING
     fix = FixClass.UNSAFE
-    message = "`{call}()` in library code: log with `logger.info(...)` instead"
+    message = "`{call}()` {where}: log with `logger.info(...)` instead"
     what = """
 Finds `print(...)` and `pprint.pprint(...)` calls in modules that are not entry points, and in
 entry points outside their `if __name__ == "__main__":` block.
@@ -129,7 +129,9 @@ rewritten (those findings are not marked fixable). An existing module-level
             self.ctx.in_main_guard() or self.ctx.path_matches(ENTRY_POINTS)
         ):
             return
-        self.report(node, fixable=self._fixable(node, name), call=name)
+        # Reported in a notebook only when asked for by code: a cell is not "library code".
+        where = "in notebook code" if self.ctx.standards.exploration else "in library code"
+        self.report(node, fixable=self._fixable(node, name), call=name, where=where)
 
     _logger: Optional[int]
 
