@@ -173,3 +173,17 @@ def test_flake8_applies_the_context_and_one_finding_per_cause(tmp_path: Path) ->
     reported = {line.split()[1] for line in proc.stdout.splitlines()}
     assert not reported & EXPLORATION, proc.stdout
     assert "GR112" in reported and "GR111" not in reported, proc.stdout + proc.stderr
+
+
+def test_notebook_fix_leaves_magics_unless_asked_by_code(tmp_path: Path) -> None:
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": "%matplotlib inline\nimport pandas as pd\nx = 1\n"}
+    text = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    path = tmp_path / "eda.ipynb"
+    path.write_text(text, encoding="utf-8")
+    std = load_standards(None, catalog(), cwd=tmp_path)
+    safe = frozenset({FixClass.SAFE})
+    assert fix_source(text, "eda.ipynb", "eda.ipynb", std.resolve(path, catalog()), all_rules(), safe).fixed == ()
+    chosen = std.resolve(path, catalog(), (Layer("command line", select=("GR103",)),))
+    fixed = fix_source(text, "eda.ipynb", "eda.ipynb", chosen, all_rules(), safe)
+    assert fixed.fixed == ("GR103",) and "%matplotlib" not in fixed.text
