@@ -187,3 +187,12 @@ def test_notebook_fix_leaves_magics_unless_asked_by_code(tmp_path: Path) -> None
     chosen = std.resolve(path, catalog(), (Layer("command line", select=("GR103",)),))
     fixed = fix_source(text, "eda.ipynb", "eda.ipynb", chosen, all_rules(), safe)
     assert fixed.fixed == ("GR103",) and "%matplotlib" not in fixed.text
+
+
+def test_an_editor_can_ask_for_file_lines_of_a_script(tmp_path: Path) -> None:
+    text = "# %%\nimport yaml\n\n# %%\nc = yaml.load(s)\n"
+    path = tmp_path / "e.py"
+    path.write_text(text, encoding="utf-8")
+    standards = load_standards(None, catalog(), cwd=tmp_path).resolve(path, catalog())
+    found = check_source(text.encode(), "e.py", "e.py", standards, all_rules(), script_cells=False).findings
+    assert [(f.code, f.cell, f.line) for f in found if f.code == "GR206"] == [("GR206", None, 5)]

@@ -131,12 +131,15 @@ def check_source(
     module: Optional[str] = None,
     apply_suppressions: bool = True,
     as_reported: bool = True,
+    script_cells: bool = True,
 ) -> Result:
     """The findings of one file.  Notebooks and scripts exported from notebooks are exploration
     code (see ``FileStandards.in_context``) and report ``cell N:line:col``; findings that overlap
     on a line are merged (``overlaps``).  ``as_reported=False`` gives what the fixes need: an
-    exported script's findings at lines of the file, and every finding, merged or not."""
-    result = _check_source(data, source_path, rel_path, standards, rules, module, apply_suppressions, as_reported)
+    exported script's findings at lines of the file, and every finding, merged or not;
+    ``script_cells=False`` only the lines of the file (for an editor showing the script)."""
+    result = _check_source(data, source_path, rel_path, standards, rules, module, apply_suppressions,
+                           as_reported and script_cells)
     if not as_reported:
         return result
     return dataclasses.replace(result, findings=tuple(one_per_cause(result.findings)))
