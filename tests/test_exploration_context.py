@@ -196,3 +196,9 @@ def test_an_editor_can_ask_for_file_lines_of_a_script(tmp_path: Path) -> None:
     standards = load_standards(None, catalog(), cwd=tmp_path).resolve(path, catalog())
     found = check_source(text.encode(), "e.py", "e.py", standards, all_rules(), script_cells=False).findings
     assert [(f.code, f.cell, f.line) for f in found if f.code == "GR206"] == [("GR206", None, 5)]
+
+
+def test_unused_suppressions_stay_fixable_in_exploration_files(tmp_path: Path) -> None:
+    found = check(tmp_path, "eda.py", "# %%\nimport os\nhome = os.environ.get('HOME')  # noqa: GR201\n")
+    unused = [f for f in found if f.code == "GR903"]
+    assert unused and unused[0].fix is FixClass.SAFE

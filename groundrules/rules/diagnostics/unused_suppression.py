@@ -76,7 +76,10 @@ is reported at the column of the unused code.
             b.code for b in self.ctx.standards.banned_api
         )
         enabled = self.ctx.standards.enabled
-        fixable = every_rule_selected(enabled)
+        # Rules off in an exploration file are off by policy, not narrowed by the run: a code
+        # that did not fire here is as unused as in a run with every rule selected.
+        off = self.ctx.standards.exploration_off if self.ctx.standards.exploration else frozenset()
+        fixable = every_rule_selected(enabled | off)
         fired: dict[int, list[str]] = {}
         for finding in findings:
             fired.setdefault(finding.line, []).append(finding.code)
