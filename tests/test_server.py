@@ -370,3 +370,43 @@ async def test_cancelled_request_is_answered_as_cancelled(client: LanguageClient
     small = open_file(client, tmp_path / "small.py", MODULE)
     assert "GR206" in codes(await wait_for(client, small))
     assert asyncio.get_running_loop().time() - started < 3.0
+
+
+@pytest.mark.asyncio
+async def test_each_project_uses_its_own_standards(client: LanguageClient, tmp_path: Path) -> None:
+    strict, relaxed = tmp_path / "strict", tmp_path / "relaxed"
+    strict.mkdir()
+    (relaxed / "src").mkdir(parents=True)
+    (relaxed / "pyproject.toml").write_text('[tool.groundrules]\nignore = ["GR206"]\n', encoding="utf-8")
+    first = open_file(client, strict / "a.py", MODULE)
+    second = open_file(client, relaxed / "src" / "b.py", MODULE)
+    assert "GR206" in codes(await wait_for(client, first))
+    assert "GR206" not in codes(await wait_for(client, second))
+
+
+@pytest.mark.asyncio
+async def test_notebook_quick_fix_edits_the_cell(client: LanguageClient, tmp_path: Path) -> None:
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    cells = [f"vscode-notebook-cell:{notebook}#c{i}" for i in range(2)]
+    texts = ["import os\n", "home = os.environ.get('HOME')  # noqa: GR201\n"]
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=notebook.as_uri(), notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=types.NotebookCellKind.Code, document=c) for c in cells]),
+        cell_text_documents=[types.TextDocumentItem(uri=c, language_id="python", version=1, text=t)
+                             for c, t in zip(cells, texts)]))
+    unused = next(d for d in await wait_for(client, cells[1], lambda d: "GR903" in codes(d)) if d.code == "GR903")
+    fix = next(a for a in await _actions(client, cells[1], unused) if a.title.startswith("Fix GR903"))
+    assert fix.edit is not None and fix.edit.changes is not None and list(fix.edit.changes) == [cells[1]]
+    assert apply_edits(texts[1], fix.edit.changes[cells[1]]) == "home = os.environ.get('HOME')\n"
+
+
+@pytest.mark.asyncio
+async def test_save_rechecks(client: LanguageClient, tmp_path: Path) -> None:
+    path = tmp_path / "saved.pyi"
+    uri = open_file(client, path, "def f(x): ...\n")
+    await wait_for(client, uri)
+    client.diagnostics.pop(uri)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert codes(await wait_for(client, uri)) == cli_codes(path)
