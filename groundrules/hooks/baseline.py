@@ -257,6 +257,12 @@ def _entry_key(entry: object) -> Optional[Key]:
     return Key(*(str(value) for value in fields))
 
 
+def summary(text: str) -> Tuple[int, int]:
+    """(findings, files) a rendered baseline holds, for the line ``baseline`` prints."""
+    entries = json.loads(text)["entries"]
+    return sum(int(e["count"]) for e in entries), len({e["path"] for e in entries})
+
+
 def write(path: Path, text: str) -> None:
     """Atomically, creating the directory as ``check --output`` does."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,9 @@ class Target:
     ignore: Tuple[str, ...]
     select: Optional[Tuple[str, ...]]
     profile: Optional[str]
+    #: The file's standards without the command line's layer: what the team rates each rule,
+    #: even when ``--select B`` turned our rules off (a bandit finding takes its peer's rating).
+    rated: Optional[FileStandards] = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def _target(
         ignore=tuple(p for layer in layers for p in layer.ignore),
         select=select,
         profile=profile.name if profile else None,
+        rated=standards.resolve(path, catalog()),
     )
 
 
