@@ -172,11 +172,12 @@ def counts_of(findings: Sequence[Finding]) -> Counter[Key]:
 def compare(
     findings: Sequence[Finding],
     baseline: Counter[Key],
-    checked: Checked,
+    checked: Optional[Checked],
     changed: Optional[Callable[[Finding], bool]] = None,
 ) -> Comparison:
     """The findings beyond the baseline's counts, and the baseline's stale entries among those the
-    run ``checked`` (or in files deleted since): entries this run could not report are not stale.
+    run ``checked`` (or in files deleted since): entries this run could not report are not stale
+    (``checked`` ``None``: only the new findings are wanted, as by the flake8 plugin).
 
     When a key has more findings than the baseline counts, which of them are "new" is a choice:
     those on ``changed`` lines first (the diff filter would otherwise drop the new one and keep
@@ -194,7 +195,7 @@ def compare(
     new = [findings[i] for i in sorted(new_indexes)]
     stale: Counter[Key] = Counter()
     for key, count in baseline.items():
-        if checked.covers(key):
+        if checked is not None and checked.covers(key):
             surplus = count - len(groups.get(key, ()))
             if surplus > 0:
                 stale[key] = surplus

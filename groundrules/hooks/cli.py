@@ -199,9 +199,14 @@ def run_check(args: argparse.Namespace) -> int:
         _error(note)
     failing = outcome.failing()
     if args.format != "text":
-        from groundrules.hooks.formats import RENDERERS
+        from functools import partial
 
-        report = RENDERERS[args.format](outcome.findings, outcome.files, len(failing))
+        from groundrules.hooks.formats import RENDERERS, Renderer, junit
+
+        renderer: Renderer = RENDERERS[args.format]
+        if args.format == "junit":  # only findings at or above their file's fail-on fail
+            renderer = partial(junit.render, fail_on=outcome.fail_on)
+        report = renderer(outcome.findings, outcome.files, len(failing))
     else:
         colour = args.output is None and _colour(sys.stdout)
         report = text_report(outcome.findings, outcome.files, colour, args.statistics, len(errors), outcome.fail_on)
