@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from groundrules.hooks.atomic import write_text_atomic
+from groundrules.hooks.gate.peers import peers
 from groundrules.rules import notebooks
 from groundrules.rules.framework import Finding
 
@@ -184,7 +185,7 @@ def compare(
     nothing), then the last ones in the file, where added code more often lands."""
     groups: Dict[Key, List[int]] = {}
     for index, key in enumerate(keys_of(findings)):
-        groups.setdefault(key, []).append(index)
+        groups.setdefault(_as_recorded(findings[index], key, baseline), []).append(index)
     new_indexes: List[int] = []
     for key, indexes in groups.items():
         surplus = len(indexes) - baseline[key]
@@ -200,6 +201,19 @@ def compare(
             if surplus > 0:
                 stale[key] = surplus
     return Comparison(new, stale)
+
+
+def _as_recorded(finding: Finding, key: Key, baseline: Counter[Key]) -> Key:
+    """A bandit finding the baseline holds as its groundrules peer: a run with our rules on
+    reports the two as one finding under our code (GR201 ``also bandit B105``), while the
+    security hook (``--select B``) reports bandit's alone."""
+    if finding.source != "bandit" or baseline[key]:
+        return key
+    for peer in peers(finding.code):
+        recorded = Key(peer, key.path, key.scope, key.line_hash)
+        if baseline[recorded]:
+            return recorded
+    return key
 
 
 def updated(baseline: Counter[Key], stale: Counter[Key]) -> Counter[Key]:
