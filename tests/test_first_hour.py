@@ -182,3 +182,20 @@ def test_the_first_hour(existing_repo: Path, env: Dict[str, str]) -> None:
     train.write_text(train.read_text(encoding="utf-8").replace(NEW_FINDING, ""), encoding="utf-8")
     clean = groundrules(repo, env, "check", "--with", "bandit,mypy", "--diff", "main")
     assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+def test_readme_first_screen_says_what_and_who_then_shows_the_notebook_example(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_screen = readme[:800]
+    what = first_screen.index("checks a data-science team's Python and Jupyter notebooks")
+    assert what < first_screen.index("```sh") and "for data\nscientists" in first_screen
+    assert "minutes" in readme.partition("**Run the tests**")[2][:80]  # how long the test command takes
+    example = "examples/churn/notebooks/explore_churn.ipynb"
+    assert example in readme[:2500]
+    # the example shown is the example's real output: each code the README quotes is reported
+    proc = subprocess.run([str(BIN / "groundrules"), "check", "notebooks/explore_churn.ipynb"],
+                          cwd=ROOT / "examples" / "churn", capture_output=True, text=True, check=False)
+    shown = readme.partition("run from `examples/churn`):")[2].partition("```\n\n")[0]
+    quoted = [line.split(": ", 1)[1].split(" ", 1)[0] for line in shown.splitlines() if line.startswith("notebooks/")]
+    assert quoted and all(f"{code} " in proc.stdout for code in quoted), proc.stdout
+    assert proc.returncode == 1
