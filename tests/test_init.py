@@ -278,3 +278,29 @@ def test_manifest_and_local_hooks_share_one_definition():
         written = local[published["id"]]
         for key in ("name", "entry", "types", "types_or", "require_serial", "pass_filenames"):
             assert published.get(key) == written.get(key), (published["id"], key)
+
+
+def test_init_asks_for_a_baseline_on_a_terminal(repo):
+    import os
+    import pty
+
+    (repo / "legacy.py").write_text('"""Old."""\nimport yaml\n\n\ndef load(text: str) -> object:\n'
+                                    '    """Parse."""\n    return yaml.load(text)\n', encoding="utf-8")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "groundrules", "init"], cwd=repo, stdin=slave, stdout=slave,
+                            stderr=slave, env={"PATH": f"{BIN}:/usr/bin:/bin", "NO_COLOR": "1", "HOME": str(repo)})
+    os.close(slave)
+    seen = b""
+    while b"[y/N]" not in seen:
+        seen += os.read(master, 1024)
+    os.write(master, b"y\n")
+    assert proc.wait(timeout=300) == 0
+    try:
+        while True:
+            seen += os.read(master, 4096)
+    except OSError:  # the terminal closed with the process
+        pass
+    os.close(master)
+    assert b"Record today's findings as the baseline" in seen and b"Recorded" in seen
+    tool = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["groundrules"]
+    assert tool["baseline"] == ".groundrules-baseline.json" and (repo / ".groundrules-baseline.json").is_file()

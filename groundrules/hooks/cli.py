@@ -343,17 +343,13 @@ def run_init(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_ERROR
     if record and result.root is not None:
-        # The hooks and CI run from the repository root: the baseline's paths are relative to it.
-        os.chdir(result.root)
-        recorded = argparse.Namespace(paths=[], select=None, ignore=None, config=None, jobs=None,
-                                      with_tools="bandit,mypy", output=BASELINE_FILE, update=False, add_new=False)
-        collected = _collect(recorded)
-        if collected is None:
-            return EXIT_ERROR
-        outcome, errors, checked, cache = collected
-        for line in errors:
-            _error(line)
-        if errors or _write_baseline(recorded, outcome.findings, checked, cache) != EXIT_CLEAN:
+        # From the repository root, where the hooks and CI run: the baseline's paths are relative
+        # to it.  Our findings, bandit's and mypy's: the hooks report all three.
+        import subprocess
+
+        command = [sys.executable, "-m", "groundrules", "baseline", "--with", "bandit,mypy", "--output", BASELINE_FILE]
+        sys.stdout.flush()  # our lines first: the child writes to the same stream
+        if subprocess.run(command, cwd=result.root, check=False).returncode != EXIT_CLEAN:
             return EXIT_ERROR
     for line in next_steps(result, bool(record)):
         sys.stdout.write(f"{line}\n")

@@ -49,7 +49,7 @@ class Hook:
 
 
 #: In the order pre-commit should run them: rewrite first, so the checks judge the fixed files.
-HOOKS = (
+HOOKS = (  # noqa: GR102 -- frozen dataclass instances: declarations, nothing runs
     Hook("groundrules-notebook-outputs", "groundrules notebook outputs", "groundrules fix --select GR313",
          "Strip outputs, execution counts and volatile metadata from notebooks (the GR313 fix).",
          types=("jupyter",)),
