@@ -385,3 +385,17 @@ def test_text_report_shows_severity_what_blocks_and_what_fix_can_do(tmp_path):
     proc = run_cli(["check", "mod.py"], tmp_path)
     assert "GR206" in proc.stdout and "(error, blocking)" in proc.stdout and "(warning)" in proc.stdout
     assert "in 1 file checked: 1 blocks (fail-on = error), 2 below it." in proc.stdout
+
+
+def test_counts_read_as_english_in_every_summary(external):
+    from collections import Counter
+
+    from groundrules.hooks.fix import FixReport
+    from groundrules.hooks.fix import render as fix_render
+
+    assert "in 1 file checked." in github.render(external[:1], 1, 1)
+    assert "in 2 files checked." in github.render(external[:1], 2, 1)
+    one = FixReport(changed=[("a.py", Counter({"GR206": 1}))])
+    assert fix_render(one, False).splitlines()[-1] == "Fixed 1 finding in 1 file."
+    two = FixReport(changed=[("a.py", Counter({"GR206": 1})), ("b.py", Counter({"GR313": 2}))])
+    assert fix_render(two, True).splitlines()[-1] == "Would fix 3 findings in 2 files."
