@@ -304,3 +304,13 @@ def test_init_asks_for_a_baseline_on_a_terminal(repo):
     assert b"Record today's findings as the baseline" in seen and b"Recorded" in seen
     tool = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["groundrules"]
     assert tool["baseline"] == ".groundrules-baseline.json" and (repo / ".groundrules-baseline.json").is_file()
+
+
+def test_init_warns_about_an_entry_from_the_unpublished_repository(repo):
+    old = ("repos:\n  - repo: https://github.com/groundrules/groundrules\n    rev: v0.1.0\n    hooks:\n"
+           + "".join(f"      - id: {hook}\n" for hook in HOOK_IDS))
+    (repo / ".pre-commit-config.yaml").write_text(old, encoding="utf-8")
+    proc = run_init(["--no-baseline"], repo)
+    assert proc.returncode == 0
+    assert "publishes no release tags: delete that entry and run `groundrules init` again" in proc.stderr
+    assert (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8") == old

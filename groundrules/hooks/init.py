@@ -1,5 +1,7 @@
 """``groundrules init``: add ``[tool.groundrules]`` and the pre-commit hooks to a repository.
 
+The hooks are ``repo: local`` entries running the installed ``groundrules`` (``language: system``),
+so they work offline; ``--repo URL --rev REV`` points them at a team's published copy instead.
 Both files are edited as text, never re-serialised, so the user's comments, key order and layout
 survive; the TOML and YAML parsers only decide whether anything is missing and check the result.
 Running it again changes nothing.
@@ -26,8 +28,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older interpreters only
     import tomli as tomllib
 
-#: A published hook repository (``init --repo URL --rev REV``); the default is ``repo: local``.
-HOOKS_REPO = "https://github.com/groundrules/groundrules"
+#: Where earlier versions of ``init`` pointed the hooks, at a tag nobody could fetch; a config that
+#: still does gets a warning (``init`` never rewrites an entry the user has).
+UNPUBLISHED_REPO = "https://github.com/groundrules/groundrules"
 PYPROJECT = "pyproject.toml"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 BASELINE_FILE = ".groundrules-baseline.json"
@@ -471,6 +474,11 @@ def apply(start: Path, options: Options = Options()) -> InitResult:
     changes, errors = plan(root, options)
     if errors:
         return InitResult([], errors, warnings, root)
+    config = next((c for c in changes if c.path.name == PRE_COMMIT_CONFIG), None)
+    if options.repo is None and config is not None and UNPUBLISHED_REPO in (config.original or ""):
+        warnings.append(f"{config.path}: warning: its groundrules entry points at {UNPUBLISHED_REPO}, which "
+                        "publishes no release tags: delete that entry and run `groundrules init` again for "
+                        "repo: local hooks")
     written: List[Change] = []
     for change in changes:
         if change.text is None:
