@@ -41,9 +41,6 @@ class Verdict:
     reason: str = ""
 
 
-KEEP = Verdict("body")
-
-
 def root_name(node: ast.AST) -> Optional[str]:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
         node = node.func if isinstance(node, ast.Call) else node.value
@@ -126,10 +123,10 @@ class Classifier:
             if isinstance(value, ast.Call) and _call_name(value.func) in DISPLAY_FUNCTIONS:
                 if all(is_pure(a) for a in value.args) and not value.keywords:
                     return Verdict("display", "display() only shows a value")
-                return KEEP
+                return Verdict("body")
             if is_pure(value):
                 return Verdict("display", "a bare expression only shows its value")
-            return KEEP
+            return Verdict("body")
         if isinstance(statement, ast.Assign) and not keep_plots and self.is_plot_call(statement.value):
             # `fig, ax = plt.subplots()`: what follows on fig/ax is plotting too.
             for target in statement.targets:
@@ -139,7 +136,7 @@ class Classifier:
             return Verdict("plot", "plotting: the module does not show figures")
         if isinstance(statement, (ast.For, ast.While)) and _only_shows(statement):
             return Verdict("loop", "a loop whose only effect is printing or displaying")
-        return KEEP
+        return Verdict("body")
 
 
 def _only_shows(loop: ast.stmt) -> bool:
@@ -171,7 +168,7 @@ def _nested_only_shows(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.If):
         if not is_pure(statement.test):
             return False
-        fake = ast.For(target=ast.Name("_", ast.Store()), iter=ast.Constant(()), body=statement.body,
+        fake = ast.For(target=ast.Name("_", ast.Store()), iter=ast.Tuple([], ast.Load()), body=statement.body,
                        orelse=statement.orelse, type_comment=None)
         return _only_shows(fake)
     return _only_shows(statement)

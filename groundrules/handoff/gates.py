@@ -66,7 +66,7 @@ def _simple(node: ast.AST) -> bool:
 
 def _literal(node: ast.AST) -> bool:
     try:
-        ast.literal_eval(node)  # type: ignore[arg-type]
+        ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, RecursionError):
         return False
     return True

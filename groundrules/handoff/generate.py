@@ -11,13 +11,13 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import List, Sequence, Set, Tuple
+from typing import List, Sequence, Set, Tuple, cast
 
 import libcst as cst
 
 from groundrules.handoff.imports import Imported, render as render_imports
 from groundrules.handoff.items import SECRET, SettingField
-from groundrules.handoff.plan import Plan, StepPlan
+from groundrules.handoff.plan import Node, Plan, StepPlan
 
 SCAFFOLD_IMPORTS = (
     Imported("", "logging", None),
@@ -92,9 +92,9 @@ def _docstring(plan: Plan, source: Path, report: Path) -> str:
     return f'"""{text}\n"""' if len(lines) > 1 else f'"""{text}"""'
 
 
-def _statement_code(node: cst.BaseStatement) -> str:
+def _statement_code(node: Node) -> str:
     comments = [line for line in node.leading_lines if line.comment is not None]
-    return cst.Module(body=[node.with_changes(leading_lines=comments)]).code.rstrip("\n")
+    return cst.Module(body=[(node.with_changes(leading_lines=comments))]).code.rstrip("\n")
 
 
 def _settings_class(plan: Plan) -> str:
@@ -127,15 +127,16 @@ def _step_function(step: StepPlan) -> str:
     title = step.title.rstrip(".") if step.title else f"Step {step.name}"
     doc = f'"""{title} (notebook cell{"s" if len(step.cells) > 1 else ""} {cells})."""'.replace("\\", "\\\\")
     header = cst.parse_statement(f"def {step.name}({', '.join(params)}) -> {returns}:\n    {doc}\n")
-    assert isinstance(header, cst.FunctionDef)
-    body: List[cst.BaseStatement] = list(header.body.body)
+    header = cast(cst.FunctionDef, header)
+    body: List[Node] = [cast(Node, s) for s in header.body.body]
     for index, node in enumerate(step.statements):
         if index == 0:
-            node = node.with_changes(leading_lines=[l for l in node.leading_lines if l.comment is not None])
+            node = (node.with_changes(
+                leading_lines=[line for line in node.leading_lines if line.comment is not None]))
         body.append(node)
     if step.returns:
         returned = ", ".join(step.returns)
-        body.append(cst.parse_statement(f"return {returned}\n").with_changes(leading_lines=[]))
+        body.append(cst.parse_statement(f"return {returned}\n"))
     function = header.with_changes(body=header.body.with_changes(body=body))
     return cst.Module(body=[function]).code.rstrip("\n")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple, cast
 
 from groundrules.codemods.framework import fix_source
 from groundrules.handoff import gates
@@ -147,9 +147,7 @@ def mask_all(value: object, masker: Masker) -> Dict[str, object]:
             return [walk(v) for v in item]
         return item
 
-    masked = walk(value)
-    assert isinstance(masked, dict)
-    return masked
+    return {key: walk(item) for key, item in value.items()} if isinstance(value, dict) else {}
 
 
 def _finding_json(finding: Finding, masker: Masker) -> Dict[str, object]:
@@ -233,9 +231,8 @@ def _unaccounted(plan: Plan, text: str, removed: Sequence[Removed]) -> List[str]
 def checklist(data: Dict[str, object], problems: Mapping[str, Sequence[str]]) -> List[str]:
     """What the engineer must still do, most urgent first."""
     items: List[str] = []
-    settings = data.get("settings")
-    assert isinstance(settings, list)
-    ordered = sorted(settings, key=lambda s: {"secret": 0, "path": 1, "parameter": 2}[s["kind"]])
+    settings = cast(List[Dict[str, object]], data.get("settings") or [])
+    ordered = sorted(settings, key=lambda s: {"secret": 0, "path": 1, "parameter": 2}[str(s["kind"])])
     for setting in ordered:
         env, kind = setting["env"], setting["kind"]
         if kind == "secret":

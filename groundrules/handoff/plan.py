@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -28,6 +28,8 @@ from groundrules.rules.cell_dataflow import BIND, DELETE, MUTATE, Dataflow, anal
 from groundrules.standards.model import FileStandards
 
 SPLIT_CHOICES = ("heading", "cell", "none")
+#: A statement of a module or block, as LibCST types it.
+Node = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 TODO = magics.TODO
 #: Names the generated scaffold defines at module level.
 SCAFFOLD_NAMES = ("logger", "Settings", "MissingSetting", "ENV_PREFIX", "run", "main", "settings",
@@ -45,7 +47,7 @@ class Statement:
     cell: int
     line: int  # 1-based line in the cell
     end_line: int
-    node: cst.BaseStatement
+    node: Node
     tree: ast.stmt
     text: str  # the original code, for the report
     kind: str = "body"  # import, definition, constant, setting, body, removed
@@ -58,7 +60,7 @@ class StepPlan:
     name: str
     title: str
     cells: List[int]
-    statements: List[cst.BaseStatement]
+    statements: List[Node]
     params: Tuple[str, ...] = ()
     returns: Tuple[str, ...] = ()
     uses_settings: bool = False
@@ -70,8 +72,8 @@ class Plan:
     docstring: List[str]
     imports: List[Imported]
     star_imports: List[str]
-    definitions: List[cst.BaseStatement]
-    constants: List[cst.BaseStatement]
+    definitions: List[Node]
+    constants: List[Node]
     settings: List[SettingField]
     steps: List[StepPlan]
     results: Tuple[str, ...]
@@ -90,8 +92,8 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def _strip_leading(node: cst.BaseStatement) -> cst.BaseStatement:
-    return node.with_changes(leading_lines=[])
+def _strip_leading(node: Node) -> Node:
+    return (node.with_changes(leading_lines=[]))
 
 
 def _split_cell(module: cst.Module, cell: int) -> List[Statement]:
@@ -103,21 +105,19 @@ def _split_cell(module: cst.Module, cell: int) -> List[Statement]:
     header = [line for line in module.header if line.comment is not None]
     for index, node in enumerate(wrapper.module.body):
         where = positions[node]
-        parts: List[cst.BaseStatement] = [node]
+        parts: List[Node] = [node]
         if isinstance(node, cst.SimpleStatementLine) and len(node.body) > 1:
             parts = [cst.SimpleStatementLine(body=[small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
                                              leading_lines=node.leading_lines if i == 0 else [])
                      for i, small in enumerate(node.body)]
         elif _is_main_guard(node) and isinstance(node, cst.If) and isinstance(node.body, cst.IndentedBlock):
-            parts = list(node.body.body)
+            parts = [cast(Node, part) for part in node.body.body]
         for part in parts:
             if index == 0 and header and part is parts[0]:
-                part = part.with_changes(leading_lines=[*header, *part.leading_lines])
+                part = (part.with_changes(leading_lines=[*header, *part.leading_lines]))
             text = _code(_strip_leading(part)).strip()
-            try:
-                tree = ast.parse(_code(_strip_leading(part))).body[0]
-            except (SyntaxError, IndexError):
-                continue
+            # The cell parsed as a whole, so each of its statements parses alone.
+            tree = ast.parse(_code(_strip_leading(part))).body[0]
             out.append(Statement(cell, where.start.line, where.end.line, part, tree, text))
     return out
 
@@ -247,22 +247,22 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
     _stale_todos(flow, statements, blocking)
 
     # Transform what moves into the module.
-    definitions: List[cst.BaseStatement] = []
-    constants: List[cst.BaseStatement] = []
+    definitions: List[Node] = []
+    constants: List[Node] = []
     for statement in statements:
         if statement.kind in ("definition", "body"):
             printer = PrintToLogger()
-            node = statement.node.visit(printer)
+            node = cast(Node, statement.node.visit(printer))
             if statement.kind == "body":
-                node = node.visit(rewriter)
+                node = cast(Node, node.visit(rewriter))
             if printer.converted:
                 level = "logger.warning" if printer.warnings else "logger.info"
                 changes.append(Change("GR101", statement.cell, statement.line,
                                       f"print -> {level} (lazy %-style arguments): output goes through logging"))
             if statement.todo:
                 todo_lines = [cst.EmptyLine(comment=cst.Comment(f"# {TODO}: {t}")) for t in statement.todo]
-                node = node.with_changes(leading_lines=[*node.leading_lines, *todo_lines])
-            statement.node = node  # type: ignore[assignment]
+                node = (node.with_changes(leading_lines=[*node.leading_lines, *todo_lines]))
+            statement.node = node
         if statement.kind == "definition":
             definitions.append(statement.node)
             name = getattr(statement.tree, "name", "")
@@ -284,12 +284,12 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
               if isinstance(t, ast.Name)}
     steps = _steps(prototype, options, statements, orphan_todos, Names(taken))
     for step in steps:
-        for cell in step.cells:
-            if step.name not in cell_map.setdefault(cell, []):
-                cell_map[cell].append(step.name)
+        for number in step.cells:
+            if step.name not in cell_map.setdefault(number, []):
+                cell_map[number].append(step.name)
     results = _dataflow_of_steps(steps)
-    for cell_number in cell_map:
-        cell_map[cell_number] = list(dict.fromkeys(cell_map[cell_number]))
+    for number in cell_map:
+        cell_map[number] = list(dict.fromkeys(cell_map[number]))
     return Plan(
         module_name=module_name,
         docstring=_docstring(prototype),
@@ -433,7 +433,7 @@ def _steps(prototype: Prototype, options: Options, statements: Sequence[Statemen
         by_cell.setdefault(statement.cell, []).append(statement)
     steps: List[StepPlan] = []
     for heading, cells in _groups(prototype, options.split_on):
-        body: List[cst.BaseStatement] = []
+        body: List[Node] = []
         wanted = snake_case(heading) if heading else ""
         name = names.claim(wanted, f"step_{len(steps) + 1}", "step") if any(
             s.kind == "body" for c in cells for s in by_cell.get(c, [])) or any(c in orphan_todos for c in cells) else ""
@@ -450,7 +450,7 @@ def _steps(prototype: Prototype, options: Options, statements: Sequence[Statemen
                 comments = [line for line in first.leading_lines if line.comment is not None]
                 # A blank line between the code of two cells keeps them apart in the step.
                 blank = [cst.EmptyLine()] if body else []
-                part[0] = first.with_changes(leading_lines=blank + comments)
+                part[0] = (first.with_changes(leading_lines=blank + comments))
             body.extend(part)
         if not body:
             continue
@@ -459,7 +459,7 @@ def _steps(prototype: Prototype, options: Options, statements: Sequence[Statemen
     return steps
 
 
-def _assigned(node: cst.BaseStatement) -> List[str]:
+def _assigned(node: Node) -> List[str]:
     """Names a statement binds by assignment (what pyflakes reports when never used)."""
     try:
         tree = ast.parse(cst.Module(body=[_strip_leading(node)]).code)

@@ -47,10 +47,10 @@ def logging_call(call: cst.Call) -> Optional[Tuple[str, cst.Call]]:
                 return None
             level = "warning"
         elif key == "sep":
-            value = _string_value(arg.value)
-            if value is None:
+            given = _string_value(arg.value)
+            if given is None:
                 return None
-            separator = value
+            separator = given
         elif key not in ("end", "flush"):
             return None
     pieces: List[str] = []
@@ -58,9 +58,9 @@ def logging_call(call: cst.Call) -> Optional[Tuple[str, cst.Call]]:
     for index, value in enumerate(positional):
         if index:
             pieces.append(separator.replace("%", "%%"))
-        text = _string_value(value)
-        if text is not None:
-            pieces.append(text.replace("%", "%%"))
+        literal = _string_value(value)
+        if literal is not None:
+            pieces.append(literal.replace("%", "%%"))
         elif isinstance(value, cst.FormattedString):
             piece = _formatted(value, values)
             if piece is None:
@@ -87,6 +87,8 @@ def _formatted(node: cst.FormattedString, values: List[cst.BaseExpression]) -> O
     pieces: List[str] = []
     added: List[cst.BaseExpression] = []
     for part in node.parts:
+        if not isinstance(part, (cst.FormattedStringText, cst.FormattedStringExpression)):
+            return None
         if isinstance(part, cst.FormattedStringText):
             text = part.value
             if "\\" in text or "{{" in text or "}}" in text:

@@ -261,7 +261,8 @@ def _number_value(value: object) -> bool:
 
 def _literal(node: cst.BaseExpression) -> Optional[object]:
     try:
-        return ast.literal_eval(cst.Module(body=[]).code_for_node(node))
+        value: object = ast.literal_eval(cst.Module(body=[]).code_for_node(node))
+        return value
     except (ValueError, TypeError, SyntaxError, RecursionError):
         return None
 

@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, cast
 
 EXIT_OK, EXIT_GATES, EXIT_ERROR = 0, 1, 2
 DEFAULT_TIMEOUT = 300.0
@@ -119,11 +119,9 @@ def run_handoff(args: argparse.Namespace) -> int:
         write_text_atomic(report_json, outcome.masker(to_json(data)))
     except OSError as exc:
         return _error(f"cannot write: {exc.strerror or exc}")
-    gates = data["gates"]
-    assert isinstance(gates, dict)
+    gates = cast(Dict[str, bool], data["gates"])
     failed = [name for name, passed in gates.items() if not passed]
-    blocking = data["blocking"]
-    assert isinstance(blocking, list)
+    blocking = cast(List[object], data["blocking"])
     summary = f"wrote {dest} and {report}"
     if failed:
         summary += f"; gates failed: {', '.join(failed)}"
