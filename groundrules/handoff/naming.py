@@ -32,6 +32,8 @@ class Names:
         if base in _RESERVED or keyword.iskeyword(base):
             base = f"{base}_{suffix}" if suffix else f"{base}_"
         name = base
+        if name in self.taken and suffix and not base.endswith(f"_{suffix}"):
+            name = base = f"{base}_{suffix}"
         counter = 2
         while name in self.taken:
             name = f"{base}_{counter}"

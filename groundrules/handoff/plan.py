@@ -280,8 +280,8 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
     taken = {s.field for s in settings} | set(SCAFFOLD_NAMES)
     taken |= {item.bound for item in imports}
     taken |= {getattr(s.tree, "name", "") for s in statements if s.kind == "definition"}
-    taken |= {t.id for s in statements if s.kind in ("constant", "setting") for t in ast.walk(s.tree)
-              if isinstance(t, ast.Name)}
+    # Every name the notebook uses: a step named like a variable would be shadowed by it.
+    taken |= {e.name for cell_flow in flow.flows for e in cell_flow.events}
     steps = _steps(prototype, options, statements, orphan_todos, Names(taken))
     for step in steps:
         for number in step.cells:
@@ -449,7 +449,7 @@ def _steps(prototype: Prototype, options: Options, statements: Sequence[Statemen
                 first = part[0]
                 comments = [line for line in first.leading_lines if line.comment is not None]
                 # A blank line between the code of two cells keeps them apart in the step.
-                blank = [cst.EmptyLine()] if body else []
+                blank = [cst.EmptyLine(indent=False)] if body else []
                 part[0] = (first.with_changes(leading_lines=blank + comments))
             body.extend(part)
         if not body:
