@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Sequence, Tuple
 
 import libcst as cst
 from pyflakes import checker as pyflakes_checker  # type: ignore[import-untyped]
@@ -154,8 +154,9 @@ def name_problems(text: str, filename: str) -> List[str]:
     return out
 
 
-def clean(findings: Sequence[Finding], text: str, filename: str) -> Gate:
-    problems = [f"line {f.line}: {f.code} {f.message}" for f in findings if f.code in OWNED]
+def clean(findings: Sequence[Finding], text: str, filename: str, allowed: FrozenSet[str] = frozenset()) -> Gate:
+    """``allowed``: owned codes the user chose to keep (GR106 under ``--keep-plots``)."""
+    problems = [f"line {f.line}: {f.code} {f.message}" for f in findings if f.code in OWNED - allowed]
     problems.extend(name_problems(text, filename))
     return Gate(not problems, tuple(problems))
 

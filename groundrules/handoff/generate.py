@@ -124,8 +124,9 @@ def _step_function(step: StepPlan) -> str:
     params = (["settings: Settings"] if step.uses_settings else []) + [f"{p}: Any" for p in step.params]
     returns = "None" if not step.returns else "Any" if len(step.returns) == 1 else "Tuple[Any, ...]"
     cells = ", ".join(str(c) for c in step.cells)
-    title = step.title.rstrip(".") if step.title else f"Step {step.name}"
-    doc = f'"""{title} (notebook cell{"s" if len(step.cells) > 1 else ""} {cells})."""'.replace("\\", "\\\\")
+    where = f'notebook cell{"s" if len(step.cells) > 1 else ""} {cells}'
+    text = f"{step.title.rstrip('.')} ({where})." if step.title else f"The code of {where}."
+    doc = f'"""{text}"""'.replace("\\", "\\\\")
     header = cst.parse_statement(f"def {step.name}({', '.join(params)}) -> {returns}:\n    {doc}\n")
     header = cast(cst.FunctionDef, header)
     body: List[Node] = [cast(Node, s) for s in header.body.body]

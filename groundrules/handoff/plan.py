@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union, cast
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from groundrules.handoff import magics
+from groundrules.handoff import magics, plots
 from groundrules.handoff.exploration import Classifier, PLOT_MODULES
 from groundrules.handoff.imports import Imported, imported_names
 from groundrules.handoff.items import Blocking, Change, Removed, SettingField
@@ -53,6 +53,7 @@ class Statement:
     kind: str = "body"  # import, definition, constant, setting, body, removed
     todo: List[str] = field(default_factory=list)
     destination: str = ""  # the step a body statement went to
+    after: List[Node] = field(default_factory=list)  # statements the handoff adds after it
 
 
 @dataclass
@@ -239,6 +240,8 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
     for statement in statements:
         if statement.kind == "body":
             finder.inline(statement)
+    if options.keep_plots:
+        _save_figures(statements, classifier, plot_aliases, finder, changes, imports)
     settings = finder.fields()
     for note in finder.blocking:
         blocking.append(note)
@@ -315,6 +318,38 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
 def _unparsed(todos: Sequence[cst.EmptyLine]) -> bool:
     first = todos[0].comment.value if todos and todos[0].comment is not None else ""
     return "does not parse" in first
+
+
+def _save_figures(statements: Sequence[Statement], classifier: Classifier, aliases: Set[str],
+                  finder: SettingsFinder, changes: List[Change], imports: List[Imported]) -> None:
+    """``--keep-plots``: each cell's figure is saved under ``settings.figures_dir``."""
+    pyplot = next((i.bound for i in imports if i.name == "matplotlib.pyplot" or
+                   (i.module == "matplotlib" and i.name == "pyplot")), "")
+    by_cell: Dict[int, List[Statement]] = {}
+    for statement in statements:
+        if statement.kind == "body":
+            by_cell.setdefault(statement.cell, []).append(statement)
+    saved = 0
+    for cell, cell_statements in sorted(by_cell.items()):
+        drawing = [s for s in cell_statements if classifier.is_plot_call(s.tree)]
+        if not drawing:
+            continue
+        if not pyplot:
+            pyplot = "plt"
+            imports.append(Imported("", "matplotlib.pyplot", "plt"))
+        finder.fixed_path("figures_dir", "figures", cell)
+        shows = [s for s in drawing if plots.is_show(s.tree, {pyplot})]
+        targets = shows or [drawing[-1]]
+        for number, statement in enumerate(targets, start=1):
+            saved += 1
+            save = plots.save_figure(pyplot, cell, number)
+            if statement in shows:
+                statement.node = save[0].with_changes(leading_lines=statement.node.leading_lines)
+                statement.after = list(save[1:])
+            else:
+                statement.after = list(save)
+            changes.append(Change("GR106", cell, statement.line,
+                                  f"figure saved under settings.figures_dir (cell{cell}_figure{number}.png) instead of shown"))
 
 
 def _constant_target(node: ast.stmt) -> Optional[str]:
@@ -441,7 +476,7 @@ def _steps(prototype: Prototype, options: Options, statements: Sequence[Statemen
             for statement in by_cell.get(cell, []):
                 if statement.kind == "body":
                     statement.destination = name
-            part = [s.node for s in by_cell.get(cell, []) if s.kind == "body"]
+            part = [n for s in by_cell.get(cell, []) if s.kind == "body" for n in (s.node, *s.after)]
             todos = orphan_todos.get(cell, [])
             if todos:
                 part.append(cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=todos))
@@ -460,20 +495,25 @@ def _steps(prototype: Prototype, options: Options, statements: Sequence[Statemen
 
 
 def _assigned(node: Node) -> List[str]:
-    """Names a statement binds by assignment (what pyflakes reports when never used)."""
-    try:
-        tree = ast.parse(cst.Module(body=[_strip_leading(node)]).code)
-    except SyntaxError:
-        return []
+    """Names a statement binds by assignment, at any depth of its blocks but not inside a nested
+    function or class (what pyflakes reports as unused when nothing reads them)."""
+    tree = ast.parse(cst.Module(body=[_strip_leading(node)]).code)
     out: List[str] = []
-    for statement in tree.body:
+    pending: List[ast.AST] = list(tree.body)
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
         targets: List[ast.expr] = []
-        if isinstance(statement, ast.Assign):
-            targets = list(statement.targets)
-        elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
-            targets = [statement.target]
+        if isinstance(current, ast.Assign):
+            targets = list(current.targets)
+        elif isinstance(current, (ast.AugAssign, ast.AnnAssign)):
+            targets = [current.target]
+        elif isinstance(current, ast.NamedExpr):
+            targets = [current.target]
         for target in targets:
             out.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+        pending.extend(ast.iter_child_nodes(current))
     return out
 
 

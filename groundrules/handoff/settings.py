@@ -222,6 +222,15 @@ class SettingsFinder:
                         self.changes.append(Change("GR409", statement.cell, keyword.value.lineno + statement.line - 1,
                                                    f"`{keyword.arg}={number!r}` -> setting `{found.name}` ({self.env(found)})"))
 
+    def fixed_path(self, name: str, value: str, cell: int) -> None:
+        """A path field the handoff itself needs (``figures_dir`` for ``--keep-plots``)."""
+        for found in self.found:
+            if found.name == name:
+                found.cells.append(cell)
+                return
+        self.names.taken.add(name)
+        self.found.append(_Field(name, PATH, value, [cell]))
+
     def _inline_path(self, value: str, statement: "Statement") -> None:
         if value in self.by_path:
             self.by_path[value].cells.append(statement.cell)
