@@ -3,13 +3,14 @@ secrets, import without work, and the module doing what the notebook did (run on
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pandas as pd
 import pytest
@@ -305,14 +306,31 @@ def test_py_prototype_with_percent_cells(tmp_path: Path) -> None:
                                                                         ("monthly_csv", "out/monthly.csv")]
 
 
-def test_verify_is_called_through_its_interface_when_present(churn: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_goes_through_its_interface(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_notebook(tmp_path / "tiny.ipynb", [
+        ("code", "import pandas as pd\nframe = pd.DataFrame({'a': [1, 2]})\nframe.to_csv('out.csv', index=False)"),
+    ])
     try:
-        import groundrules.handoff.verify  # noqa: F401 -- present once the nbfix branch is merged
+        importlib.import_module("groundrules.handoff.verify")
     except ImportError:
-        assert handoff(str(churn), "--verify", "--diff") == 2
-        assert "--verify runs the written module" in capsys.readouterr().err
+        # Not built on this branch: a usage error before anything is written.
+        assert handoff(str(source), "--verify") == 2
+        assert "--verify is not available" in capsys.readouterr().err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.ipynb"]
         return
-    assert handoff(str(churn), "--verify", "--diff") == 2
+    code = handoff(str(source), "--verify", "--set", "TINY_OUT_CSV=out.csv")
+    data = report_of(tmp_path / "tiny.py")
+    assert isinstance(data["verify"], dict)
+    assert code == data["exit"] and code in (0, 1)
+    assert "--verify runs SRC and DEST in subprocesses" in capsys.readouterr().err
+
+
+def test_execution_counts_out_of_order_is_a_warning(tmp_path: Path) -> None:
+    source = write_notebook(tmp_path / "counts.ipynb", [("code", "x = 1"), ("code", "y = x + 1\nprint(y)")],
+                            counts=[5, 2])
+    assert handoff(str(source)) == 0  # a warning, not blocking
+    checklist = report_of(tmp_path / "counts.py")["checklist"]
+    assert checklist[-1].startswith("Warning GR603: the notebook's execution counts are not in file order")
 
 
 def test_bad_set_is_a_usage_error(churn: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -327,7 +345,3 @@ def test_listed_in_help() -> None:
     for flag in ("--to", "--report", "--split-on", "--unsafe-fixes", "--keep-plots", "--force", "--diff", "--verify",
                  "--set"):
         assert flag in done.stdout
-
-
-def _names(values: List[Dict[str, Any]]) -> List[str]:
-    return [v["name"] for v in values]

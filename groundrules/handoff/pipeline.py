@@ -127,9 +127,13 @@ def hand_off(request: Request) -> Outcome:
         "cell_map": {str(k): v for k, v in sorted((plan.cell_map if plan else {}).items())},
         "verify": None,
     }
+    warnings = []
+    if prototype.out_of_order():
+        warnings.append("Warning GR603: the notebook's execution counts are not in file order, so its saved "
+                        "outputs may not come from this code; the module runs the cells top to bottom.")
     problems = {"G1 parses": g1.problems, "G2 import does no work": g2.problems, "G3 clean": g3.problems,
                 "G4 accounted": g4.problems}
-    data["checklist"] = checklist(data, problems)
+    data["checklist"] = checklist(data, problems) + warnings
     return Outcome(text, mask_all(data, masker), exit_code, masker, problems)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from groundrules.rules.notebooks import Cell, NotebookError, read_notebook
 
@@ -22,6 +22,13 @@ class Prototype:
     path: Path
     cells: Tuple[Cell, ...]
     is_notebook: bool
+    #: Jupyter's ``[n]`` of each code cell, in file order (``None``: not run or stripped).
+    execution_counts: Tuple[Optional[int], ...] = ()
+
+    def out_of_order(self) -> bool:
+        """GR603: the recorded execution counts are not increasing in file order."""
+        counts = [c for c in self.execution_counts if c is not None]
+        return any(later <= earlier for earlier, later in zip(counts, counts[1:]))
 
     @property
     def code_cells(self) -> Tuple[Cell, ...]:
@@ -36,10 +43,12 @@ def read_prototype(path: Path) -> Prototype:
         raise PrototypeError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if path.suffix == ".ipynb":
         try:
-            _, cells = read_notebook(data)
+            notebook, cells = read_notebook(data)
         except NotebookError as exc:
             raise PrototypeError(f"{path}: {exc.message}") from exc
-        return Prototype(path, cells, True)
+        raw = [c for c in notebook.get("cells", []) if isinstance(c, dict) and c.get("cell_type") == "code"]
+        counts = tuple(c.get("execution_count") if isinstance(c.get("execution_count"), int) else None for c in raw)
+        return Prototype(path, cells, True, counts)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

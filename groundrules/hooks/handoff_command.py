@@ -80,6 +80,12 @@ def run_handoff(args: argparse.Namespace) -> int:
         return _error(f"{dest}: would overwrite SRC; choose another --to")
     if args.verify and args.diff:
         return _error("--verify runs the written module; it does not go with --diff")
+    verifier = None
+    if args.verify:
+        try:
+            verifier = importlib.import_module("groundrules.handoff.verify")
+        except ImportError:
+            return _error("--verify is not available in this installation (groundrules.handoff.verify is missing)")
     if not args.diff and not args.force:
         for path in (dest, report, report_json):
             if path.exists():
@@ -107,10 +113,10 @@ def run_handoff(args: argparse.Namespace) -> int:
     exit_code = outcome.exit
     try:
         write_text_atomic(dest, outcome.module)
-        if args.verify:
+        if verifier is not None:
             sys.stderr.write("groundrules: --verify runs SRC and DEST in subprocesses\n")
-            verify = importlib.import_module("groundrules.handoff.verify")
-            result = verify.verify(src, dest, overrides, args.timeout)
+            # The interface: verify(source, module, overrides, timeout) -> VerifyResult(ok, to_json()).
+            result = verifier.verify(src, dest, overrides, args.timeout)
             data["verify"] = outcome.mask(result.to_json())
             if not result.ok:
                 exit_code = EXIT_GATES
