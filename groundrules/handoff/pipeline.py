@@ -255,10 +255,12 @@ def checklist(data: Dict[str, object], problems: Mapping[str, Sequence[str]]) ->
     for gate, found in problems.items():
         for problem in found:
             items.append(f"Gate {gate} failed: {problem}")
-    for finding in data.get("findings_after") or []:  # type: ignore[attr-defined]
+    after = list(data.get("findings_after") or [])  # type: ignore[call-overload]
+    for finding in after:
+        if finding["fix"] != "unsafe":
+            items.append(f"Review finding {finding['code']} at line {finding['line']}: {finding['message']}")
+    for finding in after:
         if finding["fix"] == "unsafe":
             items.append(f"Recommended POLICY fix: {finding['code']} at line {finding['line']}: {finding['message']} "
                          "(apply with `handoff --unsafe-fixes` or `groundrules fix --unsafe-fixes`).")
-        else:
-            items.append(f"Review finding {finding['code']} at line {finding['line']}: {finding['message']}")
     return items
