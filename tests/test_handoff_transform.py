@@ -96,6 +96,20 @@ def test_exploration_is_removed_and_side_effects_are_kept(tmp_path: Path) -> Non
     assert "matplotlib" not in text and "display(" not in text and ".head()" not in text
 
 
+def test_what_is_drawn_on_a_figure_goes_with_it_and_computations_stay(tmp_path: Path) -> None:
+    code, text, data = hand_off(tmp_path, [
+        ("code", "import numpy as np\nimport matplotlib.pyplot as plt\nfrom statsmodels.graphics.api import qqplot\n"
+                 "values = np.arange(10.0)\ncounts, edges = np.histogram(values, bins=3)\n"
+                 "fig, axes = plt.subplots(2)\nfor ax in axes:\n    ax.plot(values)\n"
+                 "fig = qqplot(values, line='q', ax=axes[0], fit=True)\naxes[1].set_title('x')\n"
+                 "np.savetxt('counts.txt', counts)"),
+    ])
+    assert code == 0, data["checklist"]
+    assert "counts, edges = np.histogram(values, bins=3)" in text  # computes, does not draw
+    assert "axes" not in text and "qqplot" not in text
+    assert [r["line"] for r in data["removed"] if r["reason"].startswith("plotting")] == [6, 7, 9, 10]
+
+
 def test_keep_plots_saves_each_figure(tmp_path: Path) -> None:
     code, text, data = hand_off(tmp_path, [
         ("code", "import pandas as pd\nimport matplotlib.pyplot as plt\nframe = pd.DataFrame({'x': [1, 2]})\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import FrozenSet, Optional
+from typing import FrozenSet, Optional, Sequence, Set
 
 #: Methods that return a new value (or print one) and change nothing.
 PURE_METHODS = frozenset({
@@ -29,7 +29,9 @@ PURE_FUNCTIONS = frozenset({
     "hash", "format", "getattr", "hasattr", "callable", "any", "all",
 })
 PLOT_MODULES = ("matplotlib", "seaborn", "plotly", "altair", "bokeh")
-PLOT_METHODS_PREFIX = ("plot", "hist", "boxplot", "scatter", "imshow", "bar", "pie")
+#: Methods that draw: ``.plot*`` and these (``np.histogram`` computes; ``.hist`` draws).
+PLOT_METHODS = frozenset({"hist", "boxplot", "scatter", "imshow", "bar", "barh", "pie", "hexbin", "kde",
+                          "violinplot", "errorbar", "fill_between"})
 DISPLAY_FUNCTIONS = frozenset({"display", "IPython.display.display"})
 
 
@@ -98,6 +100,8 @@ class Classifier:
 
     def __init__(self, plot_aliases: FrozenSet[str]) -> None:
         self.plot_aliases = set(plot_aliases)
+        #: Names bound to what a plotting call returned (figures, axes).
+        self.figures: Set[str] = set()
 
     def is_plot_call(self, node: ast.AST) -> bool:
         for sub in ast.walk(node):
@@ -106,18 +110,31 @@ class Classifier:
             root = root_name(sub.func)
             if root is not None and root in self.plot_aliases:
                 return True
-            if isinstance(sub.func, ast.Attribute) and sub.func.attr.startswith(PLOT_METHODS_PREFIX):
+            if isinstance(sub.func, ast.Attribute) and (sub.func.attr.startswith("plot") or sub.func.attr in PLOT_METHODS):
                 return True
+            if isinstance(sub.func, ast.Name) and "plot" in sub.func.id.lower():
+                return True  # qqplot, plot_acf, plot_predict: statsmodels' and seaborn's plotters
         return False
+
+    def _reads_figure(self, node: ast.AST) -> bool:
+        """Reads a name bound to a figure or axes (``ax`` from ``fig, ax = plt.subplots()``)."""
+        return any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in self.figures
+                   for n in ast.walk(node))
+
+    def _taint(self, targets: Sequence[ast.AST]) -> None:
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    self.figures.add(node.id)
 
     def _only_plot_names(self, node: ast.AST) -> bool:
         root = root_name(node)
-        return root is not None and root in self.plot_aliases
+        return root is not None and (root in self.plot_aliases or root in self.figures)
 
     def classify(self, statement: ast.stmt, keep_plots: bool) -> Verdict:
         if isinstance(statement, ast.Expr):
             value = statement.value
-            if not keep_plots and (self.is_plot_call(value) or self._only_plot_names(value)):
+            if not keep_plots and (self.is_plot_call(value) or self._reads_figure(value)):
                 if "savefig" not in ast.dump(value):
                     return Verdict("plot", "plotting: the module does not show figures")
             if isinstance(value, ast.Call) and _call_name(value.func) in DISPLAY_FUNCTIONS:
@@ -127,16 +144,24 @@ class Classifier:
             if is_pure(value):
                 return Verdict("display", "a bare expression only shows its value")
             return Verdict("body")
-        if isinstance(statement, ast.Assign) and not keep_plots and self.is_plot_call(statement.value):
+        if isinstance(statement, ast.Assign) and not keep_plots and "savefig" not in ast.dump(statement) and (
+                self.is_plot_call(statement.value) or self._reads_figure(statement.value)):
             # `fig, ax = plt.subplots()`: what follows on fig/ax is plotting too.
-            for target in statement.targets:
-                for node in ast.walk(target):
-                    if isinstance(node, ast.Name):
-                        self.plot_aliases.add(node.id)
+            self._taint(statement.targets)
+            return Verdict("plot", "plotting: the module does not show figures")
+        if isinstance(statement, ast.For) and not keep_plots and "savefig" not in ast.dump(statement) and (
+                self._reads_figure(statement.iter) or self._only_draws(statement.body)):
+            self._taint([statement.target])
             return Verdict("plot", "plotting: the module does not show figures")
         if isinstance(statement, (ast.For, ast.While)) and _only_shows(statement):
             return Verdict("loop", "a loop whose only effect is printing or displaying")
         return Verdict("body")
+
+
+    def _only_draws(self, body: Sequence[ast.stmt]) -> bool:
+        """Every statement of a loop body draws (``ax.plot(...)`` on each series)."""
+        return bool(body) and all(
+            isinstance(s, ast.Expr) and (self.is_plot_call(s.value) or self._reads_figure(s.value)) for s in body)
 
 
 def _only_shows(loop: ast.stmt) -> bool:
