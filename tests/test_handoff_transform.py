@@ -326,3 +326,25 @@ def test_g4_accounted_fails_when_a_statement_is_lost(tmp_path: Path) -> None:
     assert _unaccounted(plan, text.replace("def step_1(", "def renamed("), plan.removed) == [
         "cell 1:2: `x = os.getcwd()` (body)", "cell 1:3: `print(x)` (body)"]
     assert _unaccounted(plan, text, []) == ["cell 1:4: `x` (removed)"]
+
+
+def test_a_function_reading_a_step_value_is_blocking(tmp_path: Path) -> None:
+    code, text, data = hand_off(tmp_path, [
+        ("code", "import numpy as np\ndata = np.arange(5.0)\n"
+                 "def residuals(pars):\n    return data - pars[0]\n"
+                 "fit = residuals([1.0])"),
+    ])
+    assert code == 1
+    assert ("# TODO(handoff): `residuals` reads `data`, computed by the notebook's steps: pass it as a parameter\n"
+            "def residuals(pars):") in text
+    assert [b["rule"] for b in data["blocking"]] == ["GR602"]
+
+
+def test_ipython_display_objects_are_removed_and_with_targets_returned(tmp_path: Path) -> None:
+    code, text, data = hand_off(tmp_path, [
+        ("code", "from IPython.display import Image, HTML\nImage(filename='diagram.png')\n"
+                 "with open('notes.txt', encoding='utf-8') as handle:\n    pass\n"),
+    ])
+    assert code == 0, data["checklist"]
+    assert "IPython" not in text and "Image(" not in text
+    assert data["steps"][0]["returns"] == ["handle"]

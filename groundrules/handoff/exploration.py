@@ -98,8 +98,9 @@ def _call_name(node: ast.AST) -> str:
 class Classifier:
     """Knows the notebook's plotting aliases (``plt``, ``sns``) and the names plots were bound to."""
 
-    def __init__(self, plot_aliases: FrozenSet[str]) -> None:
+    def __init__(self, plot_aliases: FrozenSet[str], display_aliases: FrozenSet[str] = frozenset()) -> None:
         self.plot_aliases = set(plot_aliases)
+        self.display = DISPLAY_FUNCTIONS | display_aliases
         #: Names bound to what a plotting call returned (figures, axes).
         self.figures: Set[str] = set()
 
@@ -137,8 +138,8 @@ class Classifier:
             if not keep_plots and (self.is_plot_call(value) or self._reads_figure(value)):
                 if "savefig" not in ast.dump(value):
                     return Verdict("plot", "plotting: the module does not show figures")
-            if isinstance(value, ast.Call) and _call_name(value.func) in DISPLAY_FUNCTIONS:
-                if all(is_pure(a) for a in value.args) and not value.keywords:
+            if isinstance(value, ast.Call) and _call_name(value.func) in self.display:
+                if all(is_pure(a) for a in value.args) and all(is_pure(k.value) for k in value.keywords):
                     return Verdict("display", "display() only shows a value")
                 return Verdict("body")
             if is_pure(value):

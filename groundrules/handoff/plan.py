@@ -24,7 +24,7 @@ from groundrules.handoff.printing import PrintToLogger
 from groundrules.handoff.secrets import Secret, find_secrets
 from groundrules.handoff.settings import SettingsFinder, SettingsRewriter
 from groundrules.handoff.source import Prototype
-from groundrules.rules.cell_dataflow import BIND, DELETE, MUTATE, Dataflow, analyze, analyze_cell
+from groundrules.rules.cell_dataflow import BIND, BUILTIN_NAMES, DELETE, MUTATE, Dataflow, analyze, analyze_cell
 from groundrules.standards.model import FileStandards
 
 SPLIT_CHOICES = ("heading", "cell", "none")
@@ -192,7 +192,7 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
 
     flow = analyze(clean_sources)
     plot_aliases = _plot_aliases(statements)
-    classifier = Classifier(frozenset(plot_aliases))
+    classifier = Classifier(frozenset(plot_aliases), frozenset(_display_aliases(statements)))
     keep_plots = options.keep_plots or any("savefig" in s.text for s in statements)
     if keep_plots and not options.keep_plots and any(classifier.is_plot_call(s.tree) for s in statements):
         changes.append(Change("GR106", statements[0].cell if statements else 1, 1,
@@ -248,6 +248,10 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
     rewriter = SettingsRewriter(finder)
 
     _stale_todos(flow, statements, blocking)
+    module_level = {i.bound for i in imports} | set(SCAFFOLD_NAMES) | {s.field for s in settings}
+    module_level |= {n for s in statements if s.kind in ("definition", "constant") for n in _bound_by(s.tree)}
+    module_level |= {n for s in statements if s.kind == "setting" for n in _bound_by(s.tree)}
+    _globals_of_definitions(statements, module_level, blocking)
 
     # Transform what moves into the module.
     definitions: List[Node] = []
@@ -382,6 +386,30 @@ def _plot_aliases(statements: Sequence[Statement]) -> Set[str]:
     return aliases
 
 
+def _display_aliases(statements: Sequence[Statement]) -> Set[str]:
+    """Names imported from ``IPython.display`` (``Image``, ``HTML``, ``Markdown``): showing only."""
+    return {alias.asname or alias.name for s in statements if isinstance(s.tree, ast.ImportFrom)
+            and (s.tree.module or "").startswith("IPython") for alias in s.tree.names}
+
+
+def _globals_of_definitions(statements: Sequence[Statement], module_level: Set[str],
+                            blocking: List[Blocking]) -> None:
+    """A function from a cell that reads a value a step computes (a notebook global) has nothing
+    to read at module level: blocking, with a ``# TODO`` on the definition."""
+    for statement in statements:
+        if statement.kind != "definition":
+            continue
+        flow = analyze_cell(statement.cell, ast.unparse(ast.Module(body=[statement.tree], type_ignores=[])))
+        own = set(flow.bound)
+        missing = [n for n in dict.fromkeys(e.name for e in flow.events if e.kind == "read")
+                   if n not in module_level and n not in own and n not in BUILTIN_NAMES]
+        if missing:
+            names = ", ".join(f"`{n}`" for n in missing)
+            why = f"`{getattr(statement.tree, 'name', '')}` reads {names}, computed by the notebook's steps: pass it as a parameter"
+            blocking.append(Blocking(statement.cell, statement.line, getattr(statement.tree, "name", ""), why, "GR602"))
+            statement.todo.append(why)
+
+
 def _names_read_in_definitions(statements: Sequence[Statement]) -> Set[str]:
     names: Set[str] = set()
     for statement in statements:
@@ -412,6 +440,13 @@ def _stale_todos(flow: Dataflow, statements: Sequence[Statement], blocking: List
                 if statement.cell == read.cell and statement.line <= read.line <= statement.end_line:
                     statement.todo.append(f"{code} {why}")
                     break
+
+
+def _bound_by(node: ast.stmt) -> Set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return {n.id for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
 def _bound_by_import(node: ast.stmt) -> Set[str]:
@@ -511,6 +546,8 @@ def _assigned(node: Node) -> List[str]:
             targets = [current.target]
         elif isinstance(current, ast.NamedExpr):
             targets = [current.target]
+        elif isinstance(current, ast.withitem) and current.optional_vars is not None:
+            targets = [current.optional_vars]
         for target in targets:
             out.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
         pending.extend(ast.iter_child_nodes(current))
@@ -532,9 +569,8 @@ def _dataflow_of_steps(steps: List[StepPlan]) -> Tuple[str, ...]:
         step.uses_settings = "settings" in flows[index].read
         handed_on = data.returns(index)
         read_here = set(flows[index].read)
-        read_later = {n for f in flows[index + 1 :] for n in f.read}
         assigned = list(dict.fromkeys(n for node in step.statements for n in _assigned(node)))
-        dangling = [n for n in assigned if n not in read_here and n not in read_later and n not in handed_on]
+        dangling = [n for n in assigned if n not in read_here and n not in handed_on]
         order = list(flows[index].bound)
         step.returns = tuple(sorted(set(handed_on) | set(dangling), key=lambda n: order.index(n) if n in order else 0))
         if index == len(steps) - 1:
