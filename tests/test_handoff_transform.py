@@ -348,3 +348,19 @@ def test_ipython_display_objects_are_removed_and_with_targets_returned(tmp_path:
     assert code == 0, data["checklist"]
     assert "IPython" not in text and "Image(" not in text
     assert data["steps"][0]["returns"] == ["handle"]
+
+
+def test_drawing_inside_a_loop_is_removed_and_the_computation_kept(tmp_path: Path) -> None:
+    code, text, data = hand_off(tmp_path, [
+        ("code", "import numpy as np\nimport matplotlib.pyplot as plt\nfig, ax = plt.subplots()\ntotals = []\n"
+                 "for scale in [1.0, 2.0]:\n    values = np.arange(3.0) * scale\n    ax.plot(values)\n"
+                 "    totals.append(values.sum())\n"
+                 "for scale in [3.0]:\n    ax.scatter([scale], [scale])\n"
+                 "np.savetxt('totals.txt', totals)"),
+    ])
+    assert code == 0, data["checklist"]
+    assert ("    for scale in [1.0, 2.0]:\n        values = np.arange(3.0) * scale\n"
+            "        totals.append(values.sum())\n") in text
+    assert "ax." not in text and "plt" not in text
+    nested = [r["text"] for r in data["removed"] if r["reason"].startswith("plotting inside a block")]
+    assert nested == ["ax.plot(values)"]

@@ -152,7 +152,8 @@ class Classifier:
             return Verdict("plot", "plotting: the module does not show figures")
         if isinstance(statement, ast.For) and not keep_plots and "savefig" not in ast.dump(statement) and (
                 self._reads_figure(statement.iter) or self._only_draws(statement.body)):
-            self._taint([statement.target])
+            if self._reads_figure(statement.iter):
+                self._taint([statement.target])  # `for ax in axes:`
             return Verdict("plot", "plotting: the module does not show figures")
         if isinstance(statement, (ast.For, ast.While)) and _only_shows(statement):
             return Verdict("loop", "a loop whose only effect is printing or displaying")

@@ -217,10 +217,13 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
             statement.kind = "definition"
         elif (isinstance(tree_node, (ast.Assign, ast.AnnAssign)) and _constant_target(tree_node) is not None
               and tree_node.value is not None and _is_literal(tree_node.value)
+              and _constant_like(_constant_target(tree_node) or "", tree_node.value)
               and binds.get(_constant_target(tree_node) or "", 0) == 1):
             statement.kind = "constant"
         else:
             verdict = classifier.classify(tree_node, keep_plots)
+            if verdict.kind == "body" and not keep_plots and isinstance(statement.node, cst.BaseCompoundStatement):
+                _drop_nested_plots(statement, classifier, removed)
             if verdict.kind != "body":
                 statement.kind = "removed"
                 rule = {"plot": "GR106", "display": "GR105", "loop": "GR101"}.get(verdict.kind, "")
@@ -356,6 +359,14 @@ def _save_figures(statements: Sequence[Statement], classifier: Classifier, alias
                                   f"figure saved under settings.figures_dir (cell{cell}_figure{number}.png) instead of shown"))
 
 
+def _constant_like(name: str, value: ast.expr) -> bool:
+    """An immutable literal, or any literal under an UPPER_CASE name (a constant by convention):
+    ``totals = []`` filled by ``append`` later is state, not a constant."""
+    if name.isupper():
+        return True
+    return not any(isinstance(n, (ast.List, ast.Dict, ast.Set)) for n in ast.walk(value))
+
+
 def _constant_target(node: ast.stmt) -> Optional[str]:
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         return node.targets[0].id
@@ -384,6 +395,18 @@ def _plot_aliases(statements: Sequence[Statement]) -> Set[str]:
                 if full.split(".")[0] in PLOT_MODULES:
                     aliases.add(alias.asname or alias.name.split(".")[0])
     return aliases
+
+
+def _drop_nested_plots(statement: Statement, classifier: Classifier, removed: List[Removed]) -> None:
+    """Drawing inside a block that also computes: only the drawing goes."""
+    dropper = plots.DropNestedPlots(classifier)
+    pruned = statement.node.visit(dropper)
+    if dropper.removed and isinstance(pruned, cst.BaseCompoundStatement):
+        statement.node = pruned
+        statement.tree = ast.parse(_code(_strip_leading(pruned))).body[0]
+        for text in dropper.removed:
+            removed.append(Removed(statement.cell, statement.line, text,
+                                   "plotting inside a block: the module does not show figures", "GR106"))
 
 
 def _display_aliases(statements: Sequence[Statement]) -> Set[str]:

@@ -28,3 +28,37 @@ def is_show(tree: ast.stmt, aliases: Set[str]) -> bool:
 
 def plotting_indexes(trees: Sequence[ast.stmt], classifier: Classifier) -> List[int]:
     return [i for i, tree in enumerate(trees) if classifier.is_plot_call(tree)]
+
+
+class DropNestedPlots(cst.CSTTransformer):
+    """Inside a loop or a block that also computes, the statements that only draw are removed
+    (``ax.scatter(...)`` in a loop over groups); an emptied block becomes ``pass``."""
+
+    def __init__(self, classifier: Classifier) -> None:
+        super().__init__()
+        self.classifier = classifier
+        self.removed: List[str] = []
+        self._depth = 0
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        self._depth += 1
+        return True
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        self._depth -= 1
+        return updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> "cst.SimpleStatementLine | cst.RemovalSentinel":
+        if not self._depth:
+            return updated_node
+        code = cst.Module(body=[updated_node.with_changes(leading_lines=[])]).code
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            return updated_node
+        if tree.body and all(self.classifier.classify(s, False).kind == "plot" for s in tree.body):
+            self.removed.append(code.strip())
+            return cst.RemoveFromParent()
+        return updated_node
