@@ -198,6 +198,7 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
         changes.append(Change("GR106", statements[0].cell if statements else 1, 1,
                               "plots kept: the prototype saves figures, which is output"))
     binds = _binding_counts(flow)
+    mutated = _mutated_by_methods(statements)
 
     imports: List[Imported] = []
     star_imports: List[str] = []
@@ -217,7 +218,7 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
             statement.kind = "definition"
         elif (isinstance(tree_node, (ast.Assign, ast.AnnAssign)) and _constant_target(tree_node) is not None
               and tree_node.value is not None and _is_literal(tree_node.value)
-              and _constant_like(_constant_target(tree_node) or "", tree_node.value)
+              and (_constant_target(tree_node) or "") not in mutated
               and binds.get(_constant_target(tree_node) or "", 0) == 1):
             statement.kind = "constant"
         else:
@@ -359,12 +360,20 @@ def _save_figures(statements: Sequence[Statement], classifier: Classifier, alias
                                   f"figure saved under settings.figures_dir (cell{cell}_figure{number}.png) instead of shown"))
 
 
-def _constant_like(name: str, value: ast.expr) -> bool:
-    """An immutable literal, or any literal under an UPPER_CASE name (a constant by convention):
-    ``totals = []`` filled by ``append`` later is state, not a constant."""
-    if name.isupper():
-        return True
-    return not any(isinstance(n, (ast.List, ast.Dict, ast.Set)) for n in ast.walk(value))
+#: Methods that change a list, dict or set in place.
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "add", "discard",
+                              "setdefault", "sort", "reverse", "popitem", "__setitem__"})
+
+
+def _mutated_by_methods(statements: Sequence[Statement]) -> Set[str]:
+    """Names some statement changes in place (``totals.append(x)``): state, not constants."""
+    names: Set[str] = set()
+    for statement in statements:
+        for node in ast.walk(statement.tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in MUTATING_METHODS and isinstance(node.func.value, ast.Name)):
+                names.add(node.func.value.id)
+    return names
 
 
 def _constant_target(node: ast.stmt) -> Optional[str]:
