@@ -364,3 +364,18 @@ def test_drawing_inside_a_loop_is_removed_and_the_computation_kept(tmp_path: Pat
     assert "ax." not in text and "plt" not in text
     nested = [r["text"] for r in data["removed"] if r["reason"].startswith("plotting inside a block")]
     assert nested == ["ax.plot(values)"]
+
+
+def test_top_level_await_is_blocking_and_fails_g1(tmp_path: Path) -> None:
+    code, _, data = hand_off(tmp_path, [("code", "import asyncio\nawait asyncio.sleep(0)")])
+    assert code == 1
+    assert data["gates"]["parses"] is False  # it parses, but `await` outside async cannot compile
+    assert [b["rule"] for b in data["blocking"]] == ["GR901"]
+    assert not gates.parses("def f():\n    await g()\n").passed
+
+
+def test_setting_names_keep_every_word_of_the_file(tmp_path: Path) -> None:
+    _, text, data = hand_off(tmp_path, [
+        ("code", "import pandas as pd\nframe = pd.read_csv('in.csv')\nframe.to_csv('the_end.csv')")])
+    assert [s["field"] for s in data["settings"]] == ["in_csv", "the_end_csv"]
+    assert "pd.read_csv(settings.in_csv)" in text

@@ -37,9 +37,11 @@ class Gate:
 
 def parses(text: str) -> Gate:
     try:
-        ast.parse(text)
-    except SyntaxError as exc:
-        return Gate(False, (f"line {exc.lineno}: {exc.msg}",))
+        # compile, not only parse: `await` outside an async function parses but cannot be imported.
+        compile(text, "<handoff>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        return Gate(False, (f"line {line}: {getattr(exc, 'msg', exc)}",))
     try:
         regenerated = cst.parse_module(text).code
     except (cst.ParserSyntaxError, RecursionError) as exc:

@@ -11,13 +11,13 @@ _ARTICLES = frozenset({"a", "an", "the", "and", "of", "to", "for", "in", "on", "
 _RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 
 
-def snake_case(text: str, max_words: int = 5) -> str:
+def snake_case(text: str, max_words: int = 5, articles: bool = False) -> str:
     """``"Load the Sales (2023)"`` -> ``load_sales_2023``; empty when nothing is left."""
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
     words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)]
     while words and words[0].isdigit():
         words.pop(0)  # "2. Train" is numbered, not named, by its number
-    kept = [w for w in words if w not in _ARTICLES] or words
+    kept = words if articles else [w for w in words if w not in _ARTICLES] or words
     return "_".join(kept[:max_words])
 
 

@@ -184,6 +184,9 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
             code_statements += 1
             continue
         code_statements += len(tree.body)
+        if _top_level_await(tree):
+            blocking.append(Blocking(cell.number, 1, "await", "top-level `await`: the step must become "
+                                     "`async def` and run under `asyncio.run`", "GR901"))
         secrets.extend(find_secrets(cell.number, clean.source, tree, standards))
         statements.extend(_split_cell(module, cell.number))
         todos = _footer_todos(module)
@@ -321,6 +324,17 @@ def build_plan(prototype: Prototype, options: Options, module_name: str, standar
         statements=statements,
         unparsed=[number for number, todos in orphan_todos.items() if _unparsed(todos)],
     )
+
+
+def _top_level_await(tree: ast.Module) -> bool:
+    pending: List[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _unparsed(todos: Sequence[cst.EmptyLine]) -> bool:

@@ -142,7 +142,7 @@ class SettingsFinder:
         return [s for s in self.secrets if s.cell == statement.cell and statement.line <= s.line <= statement.end_line]
 
     def _add(self, kind: str, wanted: str, value: object, cell: int, constant: str = "") -> _Field:
-        name = self.names.claim(snake_case(wanted, 8) or kind, kind, "setting")
+        name = self.names.claim(snake_case(wanted, 8, articles=True) or kind, kind, "setting")
         found = _Field(name, kind, value, [cell], constant)
         self.found.append(found)
         return found
