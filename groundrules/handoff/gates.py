@@ -10,8 +10,9 @@ G4 accounted: every statement of every code cell is in the module or in the remo
 from __future__ import annotations
 
 import ast
+import symtable
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from pyflakes import checker as pyflakes_checker  # type: ignore[import-untyped]
@@ -35,13 +36,33 @@ class Gate:
         return {"passed": self.passed, "problems": list(self.problems)}
 
 
+def _await_outside_async(tree: ast.AST, inside_async: bool = False) -> Optional[int]:
+    """The line of an ``await`` no ``async def`` encloses: it parses, but the compiler refuses it."""
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, ast.AsyncFunctionDef):
+            found = _await_outside_async(child, True)
+        elif isinstance(child, (ast.FunctionDef, ast.Lambda)):
+            found = _await_outside_async(child, False)
+        elif isinstance(child, (ast.Await, ast.AsyncFor, ast.AsyncWith)) and not inside_async:
+            return getattr(child, "lineno", 0)
+        else:
+            found = _await_outside_async(child, inside_async)
+        if found is not None:
+            return found
+    return None
+
+
 def parses(text: str) -> Gate:
     try:
-        # compile, not only parse: `await` outside an async function parses but cannot be imported.
-        compile(text, "<handoff>", "exec", dont_inherit=True)
+        tree = ast.parse(text)
+        # The scope checks the compiler makes after parsing (`global` after use, ...), without compiling.
+        symtable.symtable(text, "<handoff>", "exec")
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         return Gate(False, (f"line {line}: {getattr(exc, 'msg', exc)}",))
+    awaited = _await_outside_async(tree)
+    if awaited is not None:
+        return Gate(False, (f"line {awaited}: 'await' outside async function",))
     try:
         regenerated = cst.parse_module(text).code
     except (cst.ParserSyntaxError, RecursionError) as exc:
