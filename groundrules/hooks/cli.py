@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
 
     sub.add_parser("server", help="the language server, over stdin/stdout (pip install 'groundrules[server]')")
+    from groundrules.hooks.handoff_command import add_parser as add_handoff
+
+    add_handoff(sub)
     return parser
 
 
@@ -368,10 +371,16 @@ def run_server(args: argparse.Namespace) -> int:
     return serve()
 
 
+def run_handoff(args: argparse.Namespace) -> int:
+    from groundrules.hooks.handoff_command import run_handoff as handoff
+
+    return handoff(args)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-                "baseline": run_baseline, "init": run_init, "server": run_server}
+                "baseline": run_baseline, "init": run_init, "server": run_server, "handoff": run_handoff}
     return commands[args.command](args)
 
 
