@@ -202,3 +202,12 @@ def test_unused_suppressions_stay_fixable_in_exploration_files(tmp_path: Path) -
     found = check(tmp_path, "eda.py", "# %%\nimport os\nhome = os.environ.get('HOME')  # noqa: GR201\n")
     unused = [f for f in found if f.code == "GR903"]
     assert unused and unused[0].fix is FixClass.SAFE
+    # ... and the fix applies, in a notebook too.
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": s}
+             for s in ("import os\n", "home = os.environ.get('HOME')  # noqa: GR201\n")]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    path = tmp_path / "nb.ipynb"
+    path.write_text(text, encoding="utf-8")
+    standards = load_standards(None, catalog(), cwd=tmp_path).resolve(path, catalog())
+    fixed = fix_source(text, "nb.ipynb", "nb.ipynb", standards, all_rules(), frozenset({FixClass.SAFE}))
+    assert fixed.fixed == ("GR903",) and "noqa" not in fixed.text
