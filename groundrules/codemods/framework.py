@@ -243,9 +243,12 @@ def fix_source(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str] = None,
     skip: FrozenSet[str] = frozenset(),
+    skip_at: FrozenSet[Tuple[str, str]] = frozenset(),
 ) -> FixOutcome:
     """Apply every allowed fix (but those for the codes in ``skip``) for the findings in ``text``, pass after pass until nothing more
-    changes, so that a second ``fix`` run has nothing left to do; never raises on bad input."""
+    changes, so that a second ``fix`` run has nothing left to do; never raises on bad input.
+    ``skip_at`` holds single findings to leave alone, as (code, stripped text of the finding's
+    line): the text, not the line number, names them in every pass (lines move as fixes apply)."""
     if path.endswith(".ipynb"):
         from groundrules.codemods.notebooks import fix_notebook  # it imports this module
 
@@ -254,7 +257,7 @@ def fix_source(
     dropped: List[Tuple[str, str]] = []
     current = text
     for _ in range(MAX_PASSES):
-        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip)
+        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip, skip_at)
         dropped.extend(d for d in outcome.dropped if d not in dropped)
         if not outcome.fixed or outcome.text == current:
             break
@@ -272,11 +275,14 @@ def _fix_pass(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str],
     skip: FrozenSet[str] = frozenset(),
+    skip_at: FrozenSet[Tuple[str, str]] = frozenset(),
 ) -> FixOutcome:
     data = text.encode("utf-8", "surrogatepass")
     before = check_source(data, path, rel_path, standards, rules, module_name).findings
     registry = fixes_by_code()
-    wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip]
+    lines = text.splitlines()
+    wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip
+              and not (skip_at and (f.code, _line_at(lines, f.line).strip()) in skip_at)]
     if not wanted:
         return FixOutcome(text, ())
     try:
@@ -285,7 +291,6 @@ def _fix_pass(
         return FixOutcome(text, (), (("*", f"LibCST cannot parse this file: {exc}"),))
     if tree.code != text:
         return FixOutcome(text, (), (("*", "LibCST does not round-trip this file exactly; not rewritten"),))
-    lines = text.splitlines()
     fixes = [fix for fix in all_fixes() if any(f.code in fix.codes for f in wanted)]
     dropped: List[Tuple[str, str]] = []
     while fixes:
@@ -307,6 +312,10 @@ def _fix_pass(
         dropped.append((",".join(culprit.codes), why))
         fixes.remove(culprit)
     return FixOutcome(text, (), tuple(dropped))
+
+
+def _line_at(lines: Sequence[str], line: int) -> str:
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _isolate(
