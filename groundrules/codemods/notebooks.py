@@ -135,18 +135,22 @@ def fix_notebook(
         return FixOutcome(text, ())
     if notebook is None:
         return FixOutcome(text, ())
-    findings = check_source(text.encode("utf-8"), path, rel_path, standards, rules).findings
-    registry = fixes_by_code()
-    fixable = [f for f in findings if f.cell is not None and f.fix in allowed and f.code in registry
-               and f.code != STRIP_CODE]
+    # The notebook's own rules (GR313) on the file, the Python rules on the joined cells: the
+    # same findings ``check`` gives, in the joined code's lines, which the fixes work on.
+    notebook_rules = [rule for rule in rules if rule.file_kind == "notebook"]
+    findings = check_source(text.encode("utf-8"), path, rel_path, standards, notebook_rules).findings
     fixed: List[str] = []
     dropped: List[Tuple[str, str]] = []
-    if fixable:
-        # A cell that does not parse is left out (emptied), as the check leaves it out.
-        tree, code, errors = parse_code(code_of(cells))
-        broken = frozenset(cell for cell, _, _, _ in errors)
-        if tree is not None and code.text.strip():
-            outcome, sources, notes = _fix_cells(code, cells, broken, fixable, path, rel_path, standards, rules,
+    # A cell that does not parse is left out (emptied), as the check leaves it out.
+    tree, code, errors = parse_code(code_of(cells))
+    broken = frozenset(cell for cell, _, _, _ in errors)
+    if tree is not None and code.text.strip():
+        joined = check_source(code.text.encode("utf-8", "surrogatepass"), path + ".py", rel_path + ".py", standards,
+                              rules).findings
+        registry = fixes_by_code()
+        # LibCST parses the cells only when a finding has a fix this run may apply.
+        if any(f.fix in allowed and f.code in registry for f in joined):
+            outcome, sources, notes = _fix_cells(code, cells, broken, joined, path, rel_path, standards, rules,
                                                  allowed)
             dropped.extend(notes)
             for number, source in sources.items():
@@ -159,7 +163,7 @@ def fix_notebook(
         return FixOutcome(text, (), tuple(dropped))
     new_text = layout_of(text).dump(notebook)
     if STRIP_CODE in fixed:
-        after = check_source(new_text.encode("utf-8"), path, rel_path, standards, rules).findings
+        after = check_source(new_text.encode("utf-8"), path, rel_path, standards, notebook_rules).findings
         if any(f.code == STRIP_CODE for f in after):
             return FixOutcome(text, (), ((STRIP_CODE, f"{STRIP_CODE} still reported after its fix"),))
     return FixOutcome(new_text, tuple(sorted(fixed)), tuple(dropped))
@@ -169,20 +173,20 @@ def _fix_cells(
     code: NotebookCode,
     cells: Sequence[Cell],
     broken: FrozenSet[int],
-    fixable: Sequence[Finding],
+    joined: Sequence[Finding],
     path: str,
     rel_path: str,
     standards: FileStandards,
     rules: Sequence[Type[Rule]],
     allowed: FrozenSet[FixClass],
 ) -> Tuple[FixOutcome, Dict[int, str], List[Tuple[str, str]]]:
-    """Fix the joined cells and put the result back: (outcome, new source by cell, notes)."""
+    """Fix the joined cells (``joined``: their findings) and put the result back: (outcome, new
+    source by cell, notes)."""
     notes: List[Tuple[str, str]] = []
     skip_at: Set[Tuple[str, str]] = set()
-    starts = {span.cell: span.first for span in code.spans}
     for _ in range(MAX_ATTEMPTS):
         outcome = fix_source(code.text, path + ".py", rel_path + ".py", standards, rules, allowed,
-                             skip_at=frozenset(skip_at))
+                             skip_at=frozenset(skip_at), findings=joined)
         notes.extend(d for d in outcome.dropped if d not in notes)
         if not outcome.fixed or outcome.text == code.text:
             return outcome, {}, notes
@@ -190,19 +194,16 @@ def _fix_cells(
         if not mapped.bad:
             return outcome, mapped.changed, notes
         # Drop the fixes of the findings in the cells that could not take their change, alone.
-        blamed = set()
-        for finding in fixable:
-            if finding.cell in mapped.bad and finding.code in outcome.fixed:
-                line = starts.get(finding.cell or 0, 1) + finding.line - 1
-                blamed.add((finding.code, _line_of(code, line).strip()))
-        blamed -= skip_at
+        fixable = [f for f in joined if f.fix in allowed and f.code in outcome.fixed]
+        blamed = {(f.code, _line_of(code, f.line).strip()) for f in fixable
+                  if code.locate(f.line)[0] in mapped.bad} - skip_at
         if not blamed:
             break
         skip_at |= blamed
         for finding in fixable:
-            line = starts.get(finding.cell or 0, 1) + finding.line - 1
-            if (finding.code, _line_of(code, line).strip()) in blamed:
-                notes.append((f"{finding.code} at cell {finding.cell}:{finding.line}", _NOT_MAPPED))
+            if (finding.code, _line_of(code, finding.line).strip()) in blamed:
+                cell, line = code.locate(finding.line)
+                notes.append((f"{finding.code} at cell {cell}:{line}", _NOT_MAPPED))
     notes.append(("*", "the fixed code could not be mapped back to its cells; cells not rewritten"))
     return FixOutcome(code.text, ()), {}, notes
 
