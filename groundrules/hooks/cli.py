@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--config", metavar="FILE")
     base.add_argument("--jobs", type=int, metavar="N")
     base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
+
+    from groundrules.hooks.handoff_command import add_parser as add_handoff
+
+    add_handoff(sub)
     return parser
 
 
@@ -252,10 +256,16 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_ERROR if result.errors else EXIT_CLEAN
 
 
+def run_handoff(args: argparse.Namespace) -> int:
+    from groundrules.hooks.handoff_command import run_handoff as handoff
+
+    return handoff(args)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-                "baseline": run_baseline, "init": run_init}
+                "baseline": run_baseline, "init": run_init, "handoff": run_handoff}
     return commands[args.command](args)
 
 
