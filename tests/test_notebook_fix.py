@@ -111,3 +111,13 @@ def test_a_change_a_cell_cannot_take_marks_only_that_cell():
     # Adjacent rewrites in two cells, which the diff merges, still go back line by line.
     ok = map_cells(code, cells, 'import os\nx = 2\nlogger.info("%s", x)\n')
     assert not ok.bad and ok.changed == {3: "x = 2\n", 4: 'logger.info("%s", x)\n'}
+
+
+def test_lines_added_at_the_top_skip_a_broken_first_cell(tmp_path):
+    path = tmp_path / "broken.ipynb"
+    path.write_text(json.dumps(notebook("def broken(:\n", "print('hi')\n"), indent=1), encoding="utf-8")
+    proc = run_cli(["fix", "--unsafe-fixes", "broken.ipynb"], tmp_path)
+    assert "broken.ipynb: fixed 1 (GR101 x1)" in proc.stdout, proc.stdout + proc.stderr
+    assert "not applied" not in proc.stderr, proc.stderr
+    assert sources(path) == ["def broken(:\n",
+                             'import logging\n\nlogger = logging.getLogger(__name__)\n\nlogger.info("%s", \'hi\')\n']

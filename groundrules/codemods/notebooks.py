@@ -333,23 +333,28 @@ def _place_top(top: List[str], cells: Sequence[Cell], code: NotebookCode, by_cel
                owner: Sequence[int], skip: Set[int]) -> None:
     """Lines a fix put above everything (``import logging`` when the notebook starts with a magic
     or code).  New imports go just above the first import of the first code cell that has
-    imports (else to the first Python cell), when no cell before that one changed: nothing above
-    it can use them then.  Anything else stays at the top of the first code cell."""
+    imports; other lines (``logger = ...`` in a notebook without imports) to the top of the first
+    cell the fixes may change (not a cell magic's body, not a cell that does not parse).  Either
+    only when no cell above the target changed: nothing above it can use them then."""
     python = [c.number for c in cells if c.cell_type == "code" and c.number in by_cell and c.number not in skip]
-    target = next((c.number for c in cells if c.number in python and any(_IMPORT.match(line) for line in
-                                                                           c.source.splitlines())),
-                  python[0] if python else owner[0])
+    first_python = python[0] if python else owner[0]
     imports_only = all(_IMPORT.match(line) or not line.strip() for line in top)
+    target = first_python
+    if imports_only:
+        target = next((c.number for c in cells if c.number in python
+                       and any(_IMPORT.match(line) for line in c.source.splitlines())), first_python)
     unchanged_before = all(
         by_cell[span.cell] == list(code.lines[span.first - 1 : span.first - 1 + span.count])
         for span in code.spans if span.cell < target
     )
-    if imports_only and unchanged_before:
-        lines = by_cell[target]
+    if not unchanged_before:
+        target = owner[0]
+    lines = by_cell[target]
+    if imports_only:
         at = next((i for i, line in enumerate(lines) if _IMPORT.match(line)), 0)
         by_cell[target] = lines[:at] + [line for line in top if line.strip()] + lines[at:]
-        return
-    by_cell[owner[0]] = top + by_cell[owner[0]]
+    else:
+        by_cell[target] = top + lines
 
 
 def cell_sources(
