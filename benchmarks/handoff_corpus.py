@@ -22,6 +22,7 @@ import argparse
 import ast
 import collections
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -60,10 +61,20 @@ def hand_off(notebook: Path, out: Path, timeout: float, verify: bool) -> Dict[st
     row["steps"] = len(data.get("steps", []))
     row["settings"] = len(data.get("settings", []))
     row["after"] = collections.Counter(f.get("code", "?") for f in data.get("findings_after", []))
+    # "Gate G3 clean failed: line 103: undefined name 'ax'" -> "G3 clean: undefined name '…'"
+    row["gate_problems"] = sorted({_reason(item) for item in data.get("checklist", [])
+                                   if isinstance(item, str) and item.startswith("Gate ")})
     row["module_parses"] = _parses(dest)
     if data.get("verify") is not None:
         row["verify"] = bool(data["verify"].get("ok"))
     return row
+
+
+def _reason(item: str) -> str:
+    gate, _, problem = item[len("Gate "):].partition(" failed: ")
+    problem = re.sub(r"line \d+: ", "", problem)
+    problem = re.sub(r"'[^']*'|`[^`]*`", "'…'", problem)
+    return f"{gate}: {problem}"
 
 
 def _parses(path: Path) -> bool:
@@ -108,8 +119,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stdout.write(f"  verify ok       {sum(1 for r in rows if r.get('verify'))}/{total}\n")
     reasons: Counter[str] = collections.Counter()
     for row in rows:
-        if row.get("clean") is False:
-            reasons.update(f"G3 {code}" for code in row.get("after", {}))
+        reasons.update(row.get("gate_problems", []))
         reasons.update(f"blocking {rule}" for rule in row.get("blocking", []))
         if "error" in row:
             reasons[f"error: {row['error'][:70]}"] += 1
