@@ -121,3 +121,55 @@ def test_lines_added_at_the_top_skip_a_broken_first_cell(tmp_path):
     assert "not applied" not in proc.stderr, proc.stderr
     assert sources(path) == ["def broken(:\n",
                              'import logging\n\nlogger = logging.getLogger(__name__)\n\nlogger.info("%s", \'hi\')\n']
+
+
+def test_an_import_hoisted_from_after_a_closing_bracket_keeps_both_cells_whole(tmp_path):
+    # From statsmodels' distributed_estimation.ipynb: the diff may keep either `)`; only one
+    # choice leaves cell 3's call and cell 4's import whole.
+    path = tmp_path / "hoist.ipynb"
+    path.write_text(json.dumps(notebook(
+        "import json\n",
+        "config = json.dumps({'a': 1})\n",
+        "params = dict(\n    alpha=0.2,\n)",
+        "from collections import (\n    OrderedDict,\n    defaultdict,\n)\n\nordered = OrderedDict(\n    params,\n)\n"
+        "counts = defaultdict(\n    int,\n)",
+    ), indent=1), encoding="utf-8")
+    proc = run_cli(["fix", "--select", "GR120", "hoist.ipynb"], tmp_path)
+    assert "not applied" not in proc.stderr, proc.stderr
+    assert "hoist.ipynb: fixed 1 (GR120 x1)" in proc.stdout, proc.stdout
+    after = sources(path)
+    assert after[0].startswith("import json\nfrom collections import (\n    OrderedDict,\n    defaultdict,\n)")
+    assert after[2] == "params = dict(\n    alpha=0.2,\n)"
+    assert after[3] == "ordered = OrderedDict(\n    params,\n)\ncounts = defaultdict(\n    int,\n)"
+
+
+def test_a_fix_that_cannot_be_put_back_is_dropped_alone_and_named(tmp_path, monkeypatch):
+    """Without the diff sliding (our own helper, switched off here), GR120's hoist of cell 4's
+    import cannot be split between cells 3 and 4: that one finding is dropped and reported with
+    its cell and line, and the other fix (GR121 in cell 2) is applied."""
+    import groundrules.codemods.notebooks as notebooks_module
+    from groundrules.codemods.framework import fix_source
+    from groundrules.rules.registry import all_rules, catalog
+    from groundrules.standards.loader import load_standards
+    from groundrules.standards.schema import FixClass
+
+    monkeypatch.setattr(notebooks_module, "_slide", lambda opcodes, old, owner: list(opcodes))
+    text = json.dumps(notebook(
+        "import json\n",
+        "with open('config.json') as f:\n    config = json.load(f)\n",
+        "params = dict(\n    alpha=0.2,\n)",
+        "from collections import (\n    OrderedDict,\n    defaultdict,\n)\n\nordered = OrderedDict(\n    params,\n)\n"
+        "counts = defaultdict(\n    int,\n)",
+    ), indent=1)
+    path = tmp_path / "drop.ipynb"
+    path.write_text(text, encoding="utf-8")
+    standards = load_standards(None, catalog(), tmp_path).resolve(path, catalog())
+    outcome = fix_source(text, str(path), "drop.ipynb", standards, all_rules(),
+                         frozenset({FixClass.SAFE, FixClass.UNSAFE}))
+    assert outcome.dropped == (("GR120 at cell 4:1", "its change could not be put back into its cell; "
+                                "the other fixes are applied"),)
+    assert outcome.fixed == ("GR121",)
+    cells = ["".join(c["source"]) for c in json.loads(outcome.text)["cells"]]
+    assert cells[1] == "with open('config.json', encoding=\"utf-8\") as f:\n    config = json.load(f)\n"
+    assert cells[2] == "params = dict(\n    alpha=0.2,\n)"
+    assert cells[3].startswith("from collections import (")

@@ -243,7 +243,7 @@ def map_cells(
     bad: Set[int] = set()
     top: List[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _slide(matcher.get_opcodes(), old, owner):
         if tag == "equal":
             for offset in range(i2 - i1):
                 by_cell[owner[i1 + offset]].append(new[j1 + offset])
@@ -294,6 +294,48 @@ def map_cells(
     for cell in bad:
         changed.pop(cell, None)
     return Mapped(changed, frozenset(bad))
+
+
+Opcode = Tuple[str, int, int, int, int]
+
+
+def _slide(opcodes: Sequence[Opcode], old: Sequence[str], owner: Sequence[int]) -> List[Opcode]:
+    """Deletions moved within runs of identical lines so that each stays inside one cell where it
+    can: deleting cell 12's ``from m import (`` ... ``)`` after cell 10's closing ``)`` is the
+    same edit whichever ``)`` the diff keeps, but only one choice leaves both cells whole."""
+    tags = [op[0] for op in opcodes]
+    spans = [[op[1], op[2], op[3], op[4]] for op in opcodes]
+    index = 0
+    while index < len(tags):
+        i1, i2 = spans[index][0], spans[index][1]
+        if tags[index] != "delete" or len(set(owner[i1:i2])) == 1:
+            index += 1
+            continue
+        if index == 0 or tags[index - 1] != "equal":
+            tags.insert(index, "equal")
+            spans.insert(index, [i1, i1, spans[index][2], spans[index][2]])
+            index += 1
+        if index + 1 == len(tags) or tags[index + 1] != "equal":
+            tags.insert(index + 1, "equal")
+            spans.insert(index + 1, [i2, i2, spans[index][3], spans[index][3]])
+        before, after = spans[index - 1], spans[index + 1]
+        best, spread = 0, len(set(owner[i1:i2]))
+        shift = 0
+        while i2 + shift < after[1] and old[i1 + shift] == old[i2 + shift]:
+            shift += 1
+            if len(set(owner[i1 + shift : i2 + shift])) < spread:
+                best, spread = shift, len(set(owner[i1 + shift : i2 + shift]))
+        shift = 0
+        while i1 - shift > before[0] and old[i1 - shift - 1] == old[i2 - shift - 1]:
+            shift += 1
+            if len(set(owner[i1 - shift : i2 - shift])) < spread:
+                best, spread = -shift, len(set(owner[i1 - shift : i2 - shift]))
+        # The equal runs on either side grow and shrink by the shift; the deletion moves with it.
+        before[1], before[3] = before[1] + best, before[3] + best
+        spans[index] = [i1 + best, i2 + best, spans[index][2] + best, spans[index][3] + best]
+        after[0], after[2] = after[0] + best, after[2] + best
+        index += 2
+    return [(tag, span[0], span[1], span[2], span[3]) for tag, span in zip(tags, spans)]
 
 
 def _align(old: Sequence[str], new: Sequence[str]) -> List[int]:
