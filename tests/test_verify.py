@@ -2,13 +2,14 @@
 spec's shape really run, each in a fresh subprocess and working directory, on small data; the
 files they write are compared as data and the module's results against the notebook's values.
 
-``produce_module`` is the one place that decides which module is verified: today the
-hand-written modules in fixtures/prototypes/modules; ``HANDOFF`` switches to the real
-``groundrules handoff`` output."""
+The four realistic prototypes are handed off by the real ``groundrules handoff --verify``; the
+hand-written modules in fixtures/prototypes/modules serve the tests that need a module known to
+differ (``produce_module(..., handoff=False)``)."""
 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -21,8 +22,8 @@ from groundrules.handoff.verify import compare_values, prototype_script, verify
 
 PROTOTYPES = Path(__file__).parent / "fixtures" / "prototypes"
 DATA = PROTOTYPES / "data"
-#: False: the hand-written modules; True: what `groundrules handoff` writes for each prototype.
-HANDOFF = False
+#: True: what `groundrules handoff` writes for each prototype; False: the hand-written modules.
+HANDOFF = True
 
 
 def produce_module(notebook: Path, dest_dir: Path, handoff: bool = HANDOFF) -> Path:
@@ -57,15 +58,28 @@ def overrides(name: str, tmp_path: Path) -> Dict[str, str]:
 
 @pytest.mark.parametrize("name", ["churn", "sales_forecast", "defect_classifier", "revenue_report"])
 def test_prototype_and_module_do_the_same_work(tmp_path, name):
+    """`handoff --verify`, end to end: the notebook and the module handoff wrote both run on the
+    small data; their output files compare equal as data and so do the module's results."""
     notebook = PROTOTYPES / f"{name}.ipynb"
-    module = produce_module(notebook, tmp_path)
-    result = verify(notebook, module, overrides(name, tmp_path), timeout=120)
-    data = result.to_json()
-    assert result.ok, data
-    assert data["notebook"]["ok"] and data["module"]["ok"] and data["notebook"]["seconds"] > 0
+    dest = tmp_path / f"{name}.py"
+    sets = [arg for key, value in overrides(name, tmp_path).items() for arg in ("--set", f"{key}={value}")]
+    proc = run_cli(["handoff", str(notebook), "--to", str(dest), "--verify", *sets], tmp_path)
+    report = json.loads(dest.with_suffix(".handoff.json").read_text(encoding="utf-8"))
+    data = report["verify"]
+    assert proc.returncode == 0, (proc.stderr, data, report["gates"], report["blocking"])
+    assert "--verify runs SRC and DEST in subprocesses" in proc.stderr
+    assert data["ok"] and data["notebook"]["ok"] and data["module"]["ok"] and data["notebook"]["seconds"] > 0
     assert data["files"], data  # each prototype writes something, compared as data
     assert data["results"], data
     assert data["differences"] == []
+    assert all(report["gates"].values())
+
+
+def test_verify_api_on_the_handed_off_module(tmp_path):
+    notebook = PROTOTYPES / "churn.ipynb"
+    module = produce_module(notebook, tmp_path)
+    result = verify(notebook, module, overrides("churn", tmp_path), timeout=120)
+    assert result.ok, result.to_json()
 
 
 def test_a_module_that_computes_something_else_is_caught(tmp_path):

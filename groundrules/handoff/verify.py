@@ -354,7 +354,19 @@ def describe(value, depth=0):
         return [describe(v, depth + 1) for v in value]
     if isinstance(value, (set, frozenset)):
         return {"type": "set", "items": sorted((describe(v, depth + 1) for v in value), key=repr)}
-    return {"type": "repr", "class": type(value).__name__, "repr": repr(value)[:300]}
+    # Objects by their state, not their address: a random Generator by its bit generator's state,
+    # a fitted estimator by its attributes (coef_, classes_, ...), anything else by its repr with
+    # memory addresses blanked.
+    generator = getattr(value, "bit_generator", None)
+    if module.startswith("numpy") and generator is not None:
+        return {"type": "generator", "class": type(value).__name__, "state": describe(generator.state, depth + 1)}
+    state = getattr(value, "__dict__", None)
+    if isinstance(state, dict) and state and not callable(value):
+        return {"type": "object", "class": type(value).__name__,
+                "state": describe({k: v for k, v in state.items() if not k.startswith("__")}, depth + 1)}
+    import re
+    return {"type": "repr", "class": type(value).__name__,
+            "repr": re.sub(r" at 0x[0-9a-fA-F]+", " at 0x...", repr(value))[:300]}
 '''
 
 _MODULE_RUNNER = _DESCRIBE + r'''
