@@ -60,7 +60,7 @@ class Context:
             is_init = source.rel_path.endswith("__init__.py")
             package = source.module if is_init else source.module.rpartition(".")[0]
         self.imports = ImportTracker(tree, package)
-        self.pandas = PandasTypes(self.imports)
+        self.pandas = PandasTypes(self.imports, tree)
         #: Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[ast.AST] = []
         self._main_guard: Optional[bool] = None

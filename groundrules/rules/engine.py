@@ -362,7 +362,7 @@ def _bind(pandas: PandasTypes, node: ast.AST) -> None:
         for target in node.targets:
             pandas.bind(target, node.value)
     elif isinstance(node, ast.AnnAssign):
-        pandas.bind(node.target, node.value)
+        pandas.bind(node.target, node.value, node.annotation)
     elif isinstance(node, (ast.For, ast.AsyncFor)):
         pandas.bind(node.target, None)
     elif isinstance(node, ast.withitem) and node.optional_vars is not None:

@@ -79,6 +79,11 @@ DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
         "import pandas as pd\ndf = pd.read_csv('a.csv')\nm = df['a'].isnull()\n",
         "import pandas as pd\nnow = pd.datetime.now()\n",
         "def f(df: pd.DataFrame, row):\n    return df.append(row, ignore_index=True)\n\nimport pandas as pd\n",
+        # The second append, after `df = df.append(row)` rebound the name.
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\nfor row in rows:\n    df = df.append(row)\n"
+        "df = df.append(extra)\n",
+        # A frame from a helper returning `pd.concat(...)`.
+        "import pandas as pd\n\ndef both(a, b):\n    return pd.concat([a, b])\n\nboth(x, y).append(z)\n",
     )
     good = (
         # A list's append, even in a pandas module.
