@@ -119,9 +119,9 @@ depends on the index), as are slices, `df.loc[r][c]`, `df[c].iloc[i]` and reads.
         "import pandas as pd\n\ndef f(df=pd.DataFrame()):\n    df['a'][0] = 1\n",
         "from typing import Optional\nimport pandas as pd\n\n"
         "def f(df: Optional[pd.DataFrame]):\n    df.iloc[0:5].loc[:, 'a'][0] = 1\n",
-        # Still a frame after `df = df.append(other)` and a `.loc` selection.
+        # Still a frame after `df = df.append(other)` and a `groupby().agg()`.
         "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.append(other)\n"
-        "sub = df.loc[df['a'] > 0]\nsub['a'][sub['a'] > 9] = 9\n",
+        "g = df.groupby('k').agg('sum')\ng['a'][g['a'] > 9] = 9\n",
     )
     good = (
         # A dict of dicts is not a DataFrame.
