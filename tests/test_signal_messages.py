@@ -55,3 +55,16 @@ def test_raw_db_message_names_the_setting_then_respects_it(tmp_path: Path) -> No
     )
     [other] = _findings(tmp_path, "--select", "GR301", ".")
     assert other["path"].endswith("train.py") and "`team.data_access`" in other["message"]
+
+
+def test_notebook_outputs_are_one_finding_per_notebook() -> None:
+    from groundrules.rules.examples import run_example
+    from groundrules.rules.registry import by_code
+
+    rule = by_code()["GR313"]
+    [finding] = run_example(rule, rule.bad[-1])
+    assert finding.cell == 2
+    assert finding.message == (
+        "notebook keeps outputs in 1 cell and execution counts in 1 cell and widget state in its "
+        "metadata (first: cell 2): strip outputs before committing"
+    )
