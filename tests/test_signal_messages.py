@@ -68,3 +68,28 @@ def test_notebook_outputs_are_one_finding_per_notebook() -> None:
         "notebook keeps outputs in 1 cell and execution counts in 1 cell and widget state in its "
         "metadata (first: cell 2): strip outputs before committing"
     )
+
+
+def test_late_import_in_a_notebook_names_the_cell_not_the_joined_line() -> None:
+    from groundrules.rules.examples import run_example
+    from groundrules.rules.registry import by_code
+
+    rule = by_code()["GR120"]
+    [finding] = run_example(rule, rule.bad[1])
+    assert finding.cell == 2
+    assert finding.message.startswith(
+        "import below code (cell 1, line 2 is the first statement that is not an import)"
+    )
+
+
+def test_print_message_says_what_applies_where() -> None:
+    from groundrules.rules.examples import run_example
+    from groundrules.rules.registry import by_code
+
+    rule = by_code()["GR101"]
+    [library] = run_example(rule, rule.bad[0])
+    assert "in library code" in library.message
+    [entry] = run_example(rule, rule.bad[4])
+    assert "an entry point outside its `__main__` block" in entry.message
+    [cell] = run_example(rule, rule.bad[5])
+    assert cell.cell == 1 and "library code" not in cell.message and "a notebook cell" in cell.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple, Union
 
 from groundrules.rules.imports import ImportTracker
 from groundrules.rules.pandas_types import PandasTypes
@@ -48,6 +48,16 @@ class Source:
     text: str
     lines: Sequence[str]
     module: Optional[str] = None  # dotted module name, when the file is inside a package
+    #: For a notebook's joined cells: (cell number, line in the cell) of a line of ``text``, so
+    #: a message can name a place the reader sees.
+    locate: Optional[Callable[[int], Tuple[int, int]]] = None
+
+    def where(self, line: int) -> str:
+        """``line 7``, or ``cell 3, line 2`` in a notebook."""
+        if self.locate is None:
+            return f"line {line}"
+        cell, in_cell = self.locate(line)
+        return f"cell {cell}, line {in_cell}"
 
 
 class Context:
