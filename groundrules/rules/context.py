@@ -95,6 +95,20 @@ class Context:
     def at_module_level(self) -> bool:
         return self.enclosing_scope() is None
 
+    def displays_in_cell(self, stmt: ast.stmt) -> bool:
+        """A notebook cell's last statement, an expression: Jupyter shows its value."""
+        locate = self.source.locate
+        if locate is None or not isinstance(stmt, ast.Expr):
+            return False
+        body = self.tree.body
+        for index, top in enumerate(body):
+            if top is stmt:
+                if index + 1 == len(body):
+                    return True
+                cell = locate(stmt.end_lineno or stmt.lineno)[0]
+                return locate(body[index + 1].lineno)[0] != cell
+        return False
+
     def in_main_guard(self) -> bool:
         return any(isinstance(n, ast.If) and is_main_guard(n) for n in self.ancestors)
 
