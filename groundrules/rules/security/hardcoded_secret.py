@@ -152,7 +152,7 @@ person, who must also rotate the leaked value.
         'cfg["password"] = "p@ssw0rd"\n',
         # A name that says password makes any real literal one (ruff S105), and so does a check.
         'PASSWORD = "Hunter2pass"\n',  # noqa: GR304 -- the rule's own example
-        'def login(user, pwd):\n    return user.pwd != "root"\n',
+        'def login(user):\n    return user.password != "root"\n',
         'passphrase = "1234"\n',
         'my_password_for_email = "d6s$f9g!j8mg7hw?n&2"\n',
         # Hyphenated keys, as HTTP headers and JSON configs spell them.
@@ -178,6 +178,8 @@ person, who must also rotate the leaked value.
         'user = "etl"\npassword = "********"\nkey = "AKIAIOSFODNN7EXAMPLE"\n',
         # A PEM header alone (as a parser's constant) holds no key material.
         'HEADER = "-----BEGIN RSA PRIVATE KEY-----"\n',
+        # `pwd` alone is the working directory.
+        'import os\npwd = "/home/etl/jobs"\nos.chdir(pwd)\n',
         # Checking for an empty password, and a field label.
         'def f(password):\n    if password == "":\n        return None\n'
         'PASSWORD_FIELD = "password"\n',
@@ -211,9 +213,11 @@ person, who must also rotate the leaked value.
         )
 
     def _is_secret_name(self, name: str, value: str = "") -> bool:
+        words = _words(name)
+        if _abbreviated_password(words, value):
+            return True
         if name.lower() == "pass" or not self._matches_words(name):
             return False
-        words = _words(name)
         if not words:
             return True
         # The secret word ends the name, or only qualifiers follow it (`password_enabled` and
@@ -332,6 +336,19 @@ person, who must also rotate the leaked value.
         known = _known_secret(value)
         if known is not None:
             self.report(node, self.known_message, kind=known[0], masked=mask(value, known[1]))
+
+
+def _abbreviated_password(words: List[str], value: str) -> bool:
+    """``email_pwd``, ``db_pwd``: `pwd` is a password beside another word; alone it is as often
+    the working directory (`pwd = os.getcwd()`), so the shared name pattern leaves it out."""
+    return (
+        "pwd" in words
+        and len(words) > 1
+        and words[-1] in ("pwd", *_QUALIFIER_WORDS)
+        and not value.startswith(("/", "~", "."))
+        and "/" not in value
+        and "\\" not in value
+    )
 
 
 def _says_password(words: List[str]) -> bool:
