@@ -176,7 +176,8 @@ def evaluate(model, loader):
                 else:
                     self._modules.discard(key)
                 if evaled:  # `model = Net().eval()`, `model = torch.load(p).to(dev).eval()`
-                    self._evaled_anywhere.add(key)
+                    if self._shared(key):
+                        self._evaled_anywhere.add(key)
                     self._state[(self._function_key(), key)] = "eval"
                     self._global[key] = "eval"
                 if is_loss:
@@ -257,7 +258,7 @@ def evaluate(model, loader):
             else:
                 return
         fkey = self._function_key()
-        if mode == "eval":
+        if mode == "eval" and self._shared(model):
             self._evaled_anywhere.add(model)
         self._state[(fkey, model)] = mode
         self._last[fkey] = (mode, model)
@@ -274,6 +275,21 @@ def evaluate(model, loader):
         last = self._last.get(self._function_key())
         if last is not None and last[0] == "eval":
             self._report_once(node, last[1], "train", _TRAIN_AFTER_EVAL)
+
+    def _shared(self, key: str) -> bool:
+        """``self.model`` or a module-level model: the same object wherever the name is used."""
+        if key.startswith("self."):
+            return True
+        function = self.ctx.enclosing_function()
+        if function is None:
+            return True
+        root = key.split(".")[0]
+        if root in parameter_names(function):
+            return False
+        return not any(
+            isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store)
+            for n in ast.walk(function)
+        )
 
     def _is_model(self, key: str) -> bool:
         if key in self._losses:
@@ -319,13 +335,16 @@ def evaluate(model, loader):
             self._report_once(node, key, "eval")
         else:
             # Unknown here: `model.eval()` may be set elsewhere in the module (a setup
-            # function, `__init__`, `model = Net().eval()`); decided at the end.
-            self._pending.append((node, key, self._function_key()))
+            # function, `__init__`, `model = Net().eval()`); decided at the end. A model passed
+            # in by the caller is the caller's: another function's toggle says nothing about it.
+            shared = self._shared(key)
+            self._pending.append((node, key if shared else f"<local>{key}", self._function_key()))
 
     def end(self) -> None:
         for node, key, fkey in self._pending:
             if key in self._evaled_anywhere:
                 continue
-            if (fkey, "eval:" + key) not in self._reported:
-                self._reported.add((fkey, "eval:" + key))
-                self.report(node, model=key)
+            shown = key[len("<local>"):] if key.startswith("<local>") else key
+            if (fkey, "eval:" + shown) not in self._reported:
+                self._reported.add((fkey, "eval:" + shown))
+                self.report(node, model=shown)
