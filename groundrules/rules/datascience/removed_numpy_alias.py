@@ -139,7 +139,7 @@ that builtin's name), `np.NaN`/`np.NAN` -> `np.nan`, `np.Inf`/`Infinity`/`infty`
 `np.string_` -> `np.bytes_`, `np.unicode_` -> `np.str_`, `np.bool8` -> `np.bool_`, `np.int0` ->
 `np.intp`, `np.uint0` -> `np.uintp`, `np.object0` -> `np.object_`, `np.str0` -> `np.str_`,
 `np.bytes0` -> `np.bytes_`, `np.void0` -> `np.void`, `np.mat` -> `np.asmatrix`. The others (a
-`from numpy import` of a removed name, `np.NINF`, `np.in1d`, `np.trapz` whose replacement does
+`from numpy import` of a removed name, `x == np.NaN` (GR407 rewrites the whole comparison), `np.NINF`, `np.in1d`, `np.trapz` whose replacement does
 not exist before 2.0, ...) are SUGGEST: the message names the replacement.
 """
     requires = frozenset({"numpy"})
@@ -187,7 +187,22 @@ not exist before 2.0, ...) are SUGGEST: the message names the replacement.
             return
         if self.ctx.qualname(node) != f"numpy.{node.attr}":
             return
-        self._report(node, node.attr, fixable=True)
+        # `x == np.NaN` is GR407's to rewrite as `pd.isna(x)`; renaming it first would leave a
+        # second fix for the next run.
+        self._report(node, node.attr, fixable=not self._gr407_rewrites(node))
+
+    def _gr407_rewrites(self, node: ast.Attribute) -> bool:
+        """``x == np.NaN`` where GR407's fix applies (one comparison, in a function or the main
+        block, pandas imported as ``pd``): GR407 rewrites the whole comparison."""
+        parent = self.ctx.parent
+        return (
+            node.attr in ("NaN", "NAN")
+            and isinstance(parent, ast.Compare)
+            and len(parent.ops) == 1
+            and isinstance(parent.ops[0], (ast.Eq, ast.NotEq))
+            and self.ctx.imports.aliases.get("pd") == "pandas"
+            and (self.ctx.enclosing_function() is not None or self.ctx.in_main_guard())
+        )
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module != "numpy" or node.level:
