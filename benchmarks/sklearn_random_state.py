@@ -30,8 +30,10 @@ TABLE = Path(__file__).resolve().parent.parent / "groundrules" / "rules" / "data
 #: parameter has no effect"); "used when building trees" inside a sentence is not one.
 _CONDITIONAL = re.compile(
     r"(?:^|\. )(?:Only used|Used when|Used only|Ignored when|Ignored if|Only relevant)|"
-    r"has no effect"
+    r"has no effect|when `*\w+`* is set to `*True|when `*\w+`* is not None"
 )
+#: The value that makes `random_state` matter is anything but None.
+NOT_NONE = "<not None>"
 #: Abstract bases, and loaders whose `random_state` only orders what they read.
 _SKIPPED_PREFIXES = ("Base", "fetch_", "load_", "check_")
 _QUOTED = re.compile(r"['\"]([A-Za-z_][\w-]*)['\"]")
@@ -70,6 +72,8 @@ def _condition(obj: object, params: Dict[str, inspect.Parameter]) -> Optional[Co
         if name == "random_state" or not re.search(rf"\b{re.escape(name)}\b", text):
             continue
         default = param.default
+        if re.search(rf"`*{re.escape(name)}`* is not None", text):
+            return name, (NOT_NONE,), default is not None and default is not inspect.Parameter.empty
         if isinstance(default, bool) or re.search(rf"`{re.escape(name)}`? is (True|False)|{re.escape(name)}=True", text):
             # `shuffle`, `bootstrap`, `probability`, `dual`: random only when true.
             return name, (True,), default is True

@@ -134,6 +134,8 @@ def _sklearn_random(call: ast.Call, condition: Optional[Tuple[str, Tuple[object,
     value = keyword_value(call, param)
     if value is None:
         return by_default
+    if values == ("<not None>",):
+        return not is_none(value)
     if not isinstance(value, ast.Constant):
         return False
     if True in values and not isinstance(value.value, str):
