@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, List
+from typing import Any, Dict, List
 
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.notebooks import RUN_METADATA, RUN_NOTEBOOK_METADATA
@@ -30,12 +30,12 @@ class NotebookOutputsCommitted(Rule):
     severity = Severity.ERROR
     file_kind = "notebook"
     fix = FixClass.SAFE
-    message = "notebook cell {cell} keeps its {what}: strip outputs before committing"
+    message = "notebook keeps {what}{where}: strip outputs before committing"
     what = """
 Checks `.ipynb` files (as pre-commit passes staged ones, or when named on the command line) for
 code cells with outputs or a non-null execution count, run metadata in a cell's metadata
 (timings `execution`/`ExecuteTime`, output view state `collapsed`/`scrolled`) and widget state in
-the notebook's metadata.
+the notebook's metadata. One finding per notebook, at the first cell concerned, counts them all.
 """
     why = """
 Outputs carry data samples, personal data, secrets and tokens printed while exploring; once
@@ -55,6 +55,9 @@ newline) is kept.
         Example(_notebook([_code("x = 1")], {"widgets": {"state": {}}}), path="eda.ipynb"),
         Example(_notebook([dict(_code("x = 1"), metadata={"execution": {"iopub.status.idle": "2024"}})]),
                 path="eda.ipynb"),
+        # Many cells, one finding.
+        Example(_notebook([_code("x = 1"), _code("print(x)", [_OUT], 1), _code("y = 2", (), 2)],
+                          {"widgets": {"state": {}}}), path="eda.ipynb"),
     )
     good = (
         Example(_notebook([_code("print(42)")]), path="eda.ipynb"),
@@ -71,19 +74,33 @@ newline) is kept.
             return
         if not isinstance(notebook, dict):
             return
+        # One finding per notebook (one problem, one fix), at the first cell concerned.
+        kinds: Dict[str, int] = {}
+        cells: List[int] = []
         for index, cell in enumerate(notebook.get("cells") or [], start=1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
+            what = None
             if cell.get("outputs"):
-                self._at_cell(index, "outputs")
+                what = "outputs"
             elif cell.get("execution_count") is not None:
-                self._at_cell(index, "execution count")
+                what = "execution counts"
             elif isinstance(cell.get("metadata"), dict) and any(k in cell["metadata"] for k in RUN_METADATA):
-                self._at_cell(index, "run metadata")
+                what = "run metadata"
+            if what is not None:
+                kinds[what] = kinds.get(what, 0) + 1
+                cells.append(index)
         metadata = notebook.get("metadata")
         if isinstance(metadata, dict) and any(k in metadata for k in RUN_NOTEBOOK_METADATA):
-            self.report((1, 0), cell="metadata", what="widget state")
-
-    def _at_cell(self, index: int, what: str) -> None:
-        self.report((1, 0), cell=index, what=what)
-        self.findings[-1] = dataclasses.replace(self.findings[-1], cell=index)
+            kinds["widget state"] = 1
+        if not kinds:
+            return
+        parts = [
+            "widget state in its metadata" if what == "widget state"
+            else f"{what} in {n} cell{'s' if n > 1 else ''}"
+            for what, n in kinds.items()
+        ]
+        where = f" (first: cell {cells[0]})" if cells else ""
+        self.report((1, 0), what=" and ".join(parts), where=where)
+        if cells:
+            self.findings[-1] = dataclasses.replace(self.findings[-1], cell=cells[0])
