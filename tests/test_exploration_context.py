@@ -87,7 +87,7 @@ def test_selecting_by_code_overrides_the_context(tmp_path: Path) -> None:
     found = check(tmp_path, "eda.py", "# %%\n" + HABITS % MAGIC, select=("GR101", "GR120"))
     assert codes(found) == {"GR101", "GR120"}
     # A notebook cell is not called library code.
-    assert "in notebook code" in next(f.message for f in found if f.code == "GR101")
+    assert "in a notebook cell" in next(f.message for f in found if f.code == "GR101")
     # A prefix is not a name: `--select GR1` keeps the context.
     assert not codes(check(tmp_path, "eda.py", "# %%\n" + HABITS % MAGIC, select=("GR1",))) & EXPLORATION
 

@@ -224,7 +224,7 @@ def test_github_annotations(outputs):
     assert secret.startswith("::error file=app.py,line=5,col=1,endLine=5,endColumn=")
     assert ",title=GR201 hardcoded-secret::hardcoded secret in `API_KEY`" in secret
     cell = next(line for line in lines if line.startswith("::error file=nb.ipynb,title=GR201"))
-    assert cell.endswith("::cell 2, line 3: hardcoded secret in `token` ('sk-…'): read it with `os.environ[\"TOKEN\"]`")
+    assert cell.endswith("::cell 2, line 3: hardcoded secret in `token` ('sk-…'): read `os.environ[\"TOKEN\"]` in your config module (`config.py`, or one matching `config-modules`) and import it from there")
     assert any(line.startswith("::warning ") for line in lines)
     assert lines[-1].startswith("groundrules: ") and "failing" in lines[-1]
 

@@ -92,7 +92,7 @@ def test_numpy_messages_agree() -> None:
 
 def test_gr313_once_per_notebook() -> None:
     found = [f for f in check(CORPUS / "eda.ipynb") if f.code == "GR313"]
-    assert len(found) == 1 and found[0].cell == 2 and "cells 2, 3, 4, 5" in found[0].message
+    assert len(found) == 1 and found[0].cell == 2 and "(first: cell 2)" in found[0].message
 
 
 def test_advice_about_a_file_wide_habit_is_one_finding() -> None:

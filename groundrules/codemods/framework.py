@@ -103,6 +103,8 @@ class FixOutcome:
     text: str
     fixed: Tuple[str, ...]  # codes fixed, one entry per finding
     dropped: Tuple[Tuple[str, str], ...] = ()  # (fix codes, why) for fixes that failed checks
+    #: The findings of ``text`` when the fix computed them (its last check), else ``None``.
+    findings: Optional[Tuple[Finding, ...]] = None
 
 
 def _char_column(line_text: str, byte_column: int) -> int:
@@ -243,10 +245,16 @@ def fix_source(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str] = None,
     skip: FrozenSet[str] = frozenset(),
+    skip_at: FrozenSet[Tuple[str, str]] = frozenset(),
+    findings: Optional[Sequence[Finding]] = None,
     only: Optional[Callable[[Finding], bool]] = None,
 ) -> FixOutcome:
     """Apply every allowed fix (but those for the codes in ``skip``) for the findings in ``text``, pass after pass until nothing more
     changes, so that a second ``fix`` run has nothing left to do; never raises on bad input.
+    ``skip_at`` holds single findings to leave alone, as (code, stripped text of the finding's
+    line): the text, not the line number, names them in every pass (lines move as fixes apply).
+    ``findings``, when given, are the check's findings on ``text`` (not computed again); each pass
+    starts from the findings the previous one verified its output with, so a pass costs one check.
     ``only`` narrows the fixes to the findings it accepts (an editor's quick fix for one finding)."""
     if path.endswith(".ipynb"):
         from groundrules.codemods.notebooks import fix_notebook  # it imports this module
@@ -255,14 +263,22 @@ def fix_source(
     fixed: List[str] = []
     dropped: List[Tuple[str, str]] = []
     current = text
+    known = tuple(findings) if findings is not None else None
+    # The tree a pass made is the next pass's input: a file is parsed by LibCST once, however
+    # many passes it takes (the rewritten tree is exactly the new text).  It is cloned because a
+    # fix may put one node in two places, and positions are looked up by node.
+    tree: Optional[cst.Module] = None
     for _ in range(MAX_PASSES):
-        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip, only)
+        outcome, tree = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip, skip_at,
+                                  known, tree.deep_clone() if tree is not None else None, only)
         dropped.extend(d for d in outcome.dropped if d not in dropped)
         if not outcome.fixed or outcome.text == current:
+            known = outcome.findings if outcome.text == current else None
             break
         fixed.extend(outcome.fixed)
         current = outcome.text
-    return FixOutcome(current, tuple(sorted(fixed)), tuple(dropped))
+        known = outcome.findings
+    return FixOutcome(current, tuple(sorted(fixed)), tuple(dropped), known)
 
 
 def _fix_pass(
@@ -274,22 +290,29 @@ def _fix_pass(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str],
     skip: FrozenSet[str] = frozenset(),
+    skip_at: FrozenSet[Tuple[str, str]] = frozenset(),
+    known: Optional[Tuple[Finding, ...]] = None,
+    tree: Optional[cst.Module] = None,
     only: Optional[Callable[[Finding], bool]] = None,
-) -> FixOutcome:
+) -> Tuple[FixOutcome, Optional[cst.Module]]:
+    """One pass: (outcome, the LibCST tree of the outcome's text when there is one)."""
     data = text.encode("utf-8", "surrogatepass")
-    before = check_source(data, path, rel_path, standards, rules, module_name, as_reported=False).findings
+    before = known if known is not None else check_source(data, path, rel_path, standards, rules, module_name,
+                                                          as_reported=False).findings
     registry = fixes_by_code()
+    lines = text.splitlines()
     wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip
+              and not (skip_at and (f.code, _line_at(lines, f.line).strip()) in skip_at)
               and (only is None or only(f))]
     if not wanted:
-        return FixOutcome(text, ())
-    try:
-        tree = cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError) as exc:
-        return FixOutcome(text, (), (("*", f"LibCST cannot parse this file: {exc}"),))
-    if tree.code != text:
-        return FixOutcome(text, (), (("*", "LibCST does not round-trip this file exactly; not rewritten"),))
-    lines = text.splitlines()
+        return FixOutcome(text, (), (), before), tree
+    if tree is None:
+        try:
+            tree = cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError) as exc:
+            return FixOutcome(text, (), (("*", f"LibCST cannot parse this file: {exc}"),)), None
+        if tree.code != text:
+            return FixOutcome(text, (), (("*", "LibCST does not round-trip this file exactly; not rewritten"),)), None
     fixes = [fix for fix in all_fixes() if any(f.code in fix.codes for f in wanted)]
     dropped: List[Tuple[str, str]] = []
     while fixes:
@@ -300,17 +323,24 @@ def _fix_pass(
             bad = fixes.pop()
             dropped.append((",".join(bad.codes), f"fix crashed: {type(exc).__name__}: {exc}"))
             continue
-        problem = _verify(new_text, path, rel_path, standards, rules, module_name, before, applied, fixes)
+        after: List[Finding] = []
+        problem = _verify(new_text, path, rel_path, standards, rules, module_name, before, applied, fixes, after)
         if problem is None:
             fixed = tuple(code for code, n in sorted(applied.items()) for _ in range(n))
-            return FixOutcome(new_text if fixed else text, fixed, tuple(dropped))
+            if not fixed:
+                return FixOutcome(text, (), tuple(dropped), before), tree
+            return FixOutcome(new_text, fixed, tuple(dropped), tuple(after)), new_tree
         culprit, why = problem
         if why.startswith("the fix introduced") and len(fixes) > 1:
             culprit = _isolate(tree, fixes, culprit, wanted, lines, standards, allowed, path, rel_path, rules,
                                module_name, before)
         dropped.append((",".join(culprit.codes), why))
         fixes.remove(culprit)
-    return FixOutcome(text, (), tuple(dropped))
+    return FixOutcome(text, (), tuple(dropped)), tree
+
+
+def _line_at(lines: Sequence[str], line: int) -> str:
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _isolate(
@@ -350,14 +380,18 @@ def _verify(
     before: Sequence[Finding],
     applied: Counter[str],
     fixes: Sequence[Type[Fix]],
+    after_out: Optional[List[Finding]] = None,
 ) -> Optional[Tuple[Type[Fix], str]]:
-    """The fix to drop and why, or ``None`` when the new text is acceptable."""
+    """The fix to drop and why, or ``None`` when the new text is acceptable (then ``after_out``
+    receives the new text's findings)."""
     try:
         ast.parse(new_text)
     except SyntaxError as exc:
         return fixes[-1], f"output does not parse: {exc.msg}"
     after = check_source(new_text.encode("utf-8", "surrogatepass"), path, rel_path, standards, rules, module_name,
                          as_reported=False).findings
+    if after_out is not None:
+        after_out[:] = after
     old, new = _counts(before), _counts(after)
     by_code = fixes_by_code()
     for code in sorted(set(new) | set(applied)):

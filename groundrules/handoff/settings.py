@@ -286,19 +286,22 @@ class SettingsRewriter(cst.CSTTransformer):
     def __init__(self, finder: SettingsFinder) -> None:
         super().__init__()
         self.finder = finder
-        self._skip: Set[int] = set()  # Name nodes that are not reads (keywords, attributes)
+        # Name nodes that are not reads (keywords, attributes), by identity.  The nodes are kept
+        # alive with their ids: the rewriter visits one statement tree after another, and the id
+        # of a freed node is reused by a later one (a `SEED` read was once taken for a keyword).
+        self._skip: Dict[int, cst.CSTNode] = {}
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         if node.keyword is not None:
-            self._skip.add(id(node.keyword))
+            self._skip[id(node.keyword)] = node.keyword
         return True
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self._skip.add(id(node.attr))
+        self._skip[id(node.attr)] = node.attr
         return True
 
     def visit_Param(self, node: cst.Param) -> bool:
-        self._skip.add(id(node.name))
+        self._skip[id(node.name)] = node.name
         return True
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:

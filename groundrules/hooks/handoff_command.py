@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, cast
+from typing import Any, Dict, List, Optional, Tuple, cast
 
 EXIT_OK, EXIT_GATES, EXIT_ERROR = 0, 1, 2
 DEFAULT_TIMEOUT = 300.0
@@ -115,8 +115,11 @@ def run_handoff(args: argparse.Namespace) -> int:
         write_text_atomic(dest, outcome.module)
         if verifier is not None:
             sys.stderr.write("groundrules: --verify runs SRC and DEST in subprocesses\n")
-            # The interface: verify(source, module, overrides, timeout) -> VerifyResult(ok, to_json()).
-            result = verifier.verify(src, dest, overrides, args.timeout)
+            # The prototype's literals, so that an override replaces them in the notebook's run too
+            # (a path written inline in `pd.read_csv("/Users/...")` has no name to match).
+            settings = cast(List[Dict[str, Any]], data["settings"])
+            originals = {s["field"]: s["original"] for s in settings if s["kind"] != "secret" and s["original"]}
+            result = verifier.verify(src, dest, overrides, args.timeout, originals)
             data["verify"] = outcome.mask(result.to_json())
             if not result.ok:
                 exit_code = EXIT_GATES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple, Union
 
 from groundrules.rules.imports import ImportTracker
 from groundrules.rules.pandas_types import PandasTypes
@@ -48,6 +48,16 @@ class Source:
     text: str
     lines: Sequence[str]
     module: Optional[str] = None  # dotted module name, when the file is inside a package
+    #: For a notebook's joined cells: (cell number, line in the cell) of a line of ``text``, so
+    #: a message can name a place the reader sees.
+    locate: Optional[Callable[[int], Tuple[int, int]]] = None
+
+    def where(self, line: int) -> str:
+        """``line 7``, or ``cell 3, line 2`` in a notebook."""
+        if self.locate is None:
+            return f"line {line}"
+        cell, in_cell = self.locate(line)
+        return f"cell {cell}, line {in_cell}"
 
 
 class Context:
@@ -60,7 +70,7 @@ class Context:
             is_init = source.rel_path.endswith("__init__.py")
             package = source.module if is_init else source.module.rpartition(".")[0]
         self.imports = ImportTracker(tree, package)
-        self.pandas = PandasTypes(self.imports)
+        self.pandas = PandasTypes(self.imports, tree)
         #: Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[ast.AST] = []
         self._main_guard: Optional[bool] = None
@@ -84,6 +94,20 @@ class Context:
 
     def at_module_level(self) -> bool:
         return self.enclosing_scope() is None
+
+    def displays_in_cell(self, stmt: ast.stmt) -> bool:
+        """A notebook cell's last statement, an expression: Jupyter shows its value."""
+        locate = self.source.locate
+        if locate is None or not isinstance(stmt, ast.Expr):
+            return False
+        body = self.tree.body
+        for index, top in enumerate(body):
+            if top is stmt:
+                if index + 1 == len(body):
+                    return True
+                cell = locate(stmt.end_lineno or stmt.lineno)[0]
+                return locate(body[index + 1].lineno)[0] != cell
+        return False
 
     def in_main_guard(self) -> bool:
         return any(isinstance(n, ast.If) and is_main_guard(n) for n in self.ancestors)

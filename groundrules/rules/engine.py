@@ -270,7 +270,8 @@ def check_notebook(
         )
     if tree is None:
         return Result(tuple(sorted(findings, key=_cell_order)), parsed=False)
-    inner = check_tree(tree, Source(path, rel_path, code.text, code.lines), standards, rules, apply_suppressions)
+    source = Source(path, rel_path, code.text, code.lines, locate=code.locate)
+    inner = check_tree(tree, source, standards, rules, apply_suppressions)
     findings.extend(code.to_cell(f) for f in inner.findings)
     suppressed = tuple((code.to_cell(f), s) for f, s in inner.suppressed)
     return Result(tuple(sorted(findings, key=_cell_order)), suppressed, inner.suppressions, not errors)
@@ -429,7 +430,7 @@ def _bind(pandas: PandasTypes, node: ast.AST) -> None:
         for target in node.targets:
             pandas.bind(target, node.value)
     elif isinstance(node, ast.AnnAssign):
-        pandas.bind(node.target, node.value)
+        pandas.bind(node.target, node.value, node.annotation)
     elif isinstance(node, (ast.For, ast.AsyncFor)):
         pandas.bind(node.target, None)
     elif isinstance(node, ast.withitem) and node.optional_vars is not None:

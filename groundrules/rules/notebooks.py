@@ -70,7 +70,15 @@ class NotebookCode:
 
     def locate(self, line: int) -> Tuple[int, int]:
         """(cell number, 1-based line in the cell) of a line of the joined text."""
-        for span in self.spans:
+        # Spans are in line order: a binary search keeps locating every finding linear overall.
+        low, high = 0, len(self.spans)
+        while low < high:
+            middle = (low + high) // 2
+            if self.spans[middle].first <= line:
+                low = middle + 1
+            else:
+                high = middle
+        for span in self.spans[max(low - 2, 0) : low + 1]:
             if span.first <= line < span.first + max(span.count, 1):
                 return span.cell, line - span.first + 1
         last = self.spans[-1] if self.spans else Span(1, 1, 0)

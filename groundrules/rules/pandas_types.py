@@ -1,7 +1,9 @@
 """Evidence that an expression is a pandas DataFrame or Series.
 
 Rules marked *pandas-typed* fire only on receivers proven here: bound from a pandas constructor,
-a ``read_*`` call or a DataFrame/Series method result, followed through plain assignments in the
+a ``read_*`` call or a DataFrame/Series method result (``df = df.append(...)`` included), a
+parameter annotated or defaulted as a frame, or a call of a function of the same module that
+returns one; followed through plain assignments in the
 same scope (and read from enclosing scopes when the name is not rebound locally).  A dict of dicts,
 a list or a local function named like a pandas API never qualifies.  The engine feeds this tracker
 during its walk (scope entry and exit, assignments), so a rule sees the bindings made before the
@@ -11,7 +13,7 @@ node it is looking at.
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Union
 
 from groundrules.rules.imports import ImportTracker
 
@@ -53,30 +55,92 @@ FRAME_METHODS = frozenset(
     rename_axis reorder_levels replace resample reset_index rolling round rsub sample select_dtypes
     sem set_axis set_index shift skew sort_index sort_values squeeze stack std sub subtract sum
     swaplevel tail take transform transpose truncate tz_convert tz_localize unstack update
-    value_counts var where xs assign to_frame""".split()
+    value_counts var where xs assign to_frame append asof between convert_dtypes cumcount
+    get_group ngroup nth reindex_like set_flags size swapaxes to_period to_timestamp""".split()
 )
+#: Methods of the ``.str``/``.dt``/``.cat`` accessors all return a Series (or an Index of one).
+_ACCESSORS = frozenset({"str", "dt", "cat"})
 
 #: Attributes of a DataFrame/Series that are again pandas objects.
 FRAME_ATTRIBUTES = frozenset({"T", "loc", "iloc", "at", "iat", "str", "dt", "cat"})
 
 _PANDAS_ANNOTATIONS = frozenset({"pandas.DataFrame", "pandas.Series"})
+_OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union"})
+
+
+def _statements(body: List[ast.stmt]) -> Iterator[ast.stmt]:
+    """A function's statements in source order, into ``if``/``for``/``with``/``try`` bodies
+    but not into nested functions or classes (their returns are not this function's)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from _statements(handler.body)
 
 
 class PandasTypes:
     """Per-file tracker of names bound to pandas objects, scope by scope."""
 
-    def __init__(self, imports: ImportTracker) -> None:
+    def __init__(self, imports: ImportTracker, tree: Optional[ast.Module] = None) -> None:
         self.imports = imports
         self.active = imports.imports_module("pandas")
         # One dict per open scope: name -> is it a pandas object?
         self._scopes: List[Dict[str, bool]] = [{}]
+        #: Module-level functions known to return a pandas object (see ``_frame_functions``).
+        self._functions: FrozenSet[str] = frozenset()
+        if self.active and tree is not None:
+            self._functions = self._frame_functions(tree)
+
+    def _frame_functions(self, tree: ast.Module) -> FrozenSet[str]:
+        """Names of the module's top-level functions that return a pandas object: annotated
+        ``-> pd.DataFrame``, or whose every ``return`` value is evidence of one.  Two rounds, so
+        a helper returning another helper's frame counts too."""
+        defs = [
+            n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        found: Set[str] = set()
+        for _ in range(2):
+            self._functions = frozenset(found)
+            for node in defs:
+                if node.name in found:
+                    continue
+                if self._annotated_pandas(node.returns) or self._returns_pandas(node):
+                    found.add(node.name)
+        return frozenset(found)
+
+    def _returns_pandas(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
+        """Replays the function's straight-line bindings and judges its ``return`` values."""
+        self.enter_scope(node)
+        returns: List[bool] = []
+        try:
+            for stmt in _statements(node.body):
+                if isinstance(stmt, ast.Assign):
+                    for target in stmt.targets:
+                        self.bind(target, stmt.value)
+                elif isinstance(stmt, ast.AnnAssign):
+                    self.bind(stmt.target, stmt.value, stmt.annotation)
+                elif isinstance(stmt, ast.Return):
+                    returns.append(stmt.value is not None and self.is_pandas(stmt.value))
+        finally:
+            self.leave_scope()
+        return bool(returns) and all(returns)
 
     def enter_scope(self, node: ast.AST) -> None:
         scope: Dict[str, bool] = {}
         args = getattr(node, "args", None)
         if isinstance(args, ast.arguments):
-            for arg in args.posonlyargs + args.args + args.kwonlyargs:
-                scope[arg.arg] = self._annotated_pandas(arg.annotation)
+            positional = args.posonlyargs + args.args
+            defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults))
+            defaults += args.defaults
+            for arg, default in zip(positional + args.kwonlyargs, defaults + args.kw_defaults):
+                scope[arg.arg] = self._annotated_pandas(arg.annotation) or (
+                    default is not None and self.is_pandas(default)
+                )
             for extra in (args.vararg, args.kwarg):
                 if extra is not None:
                     scope[extra.arg] = False
@@ -85,13 +149,18 @@ class PandasTypes:
     def leave_scope(self) -> None:
         self._scopes.pop()
 
-    def bind(self, target: ast.expr, value: Optional[ast.expr]) -> None:
-        """Record ``target = value``; tuple targets and other shapes bind untyped names."""
+    def bind(
+        self, target: ast.expr, value: Optional[ast.expr], annotation: Optional[ast.expr] = None
+    ) -> None:
+        """Record ``target = value`` (or ``target: annotation = value``); tuple targets and other
+        shapes bind untyped names."""
         if not self.active:
             return
         scope = self._scopes[-1]
         if isinstance(target, ast.Name):
-            scope[target.id] = value is not None and self.is_pandas(value)
+            scope[target.id] = self._annotated_pandas(annotation) or (
+                value is not None and self.is_pandas(value)
+            )
         elif isinstance(target, (ast.Tuple, ast.List)):
             values = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
             for i, elt in enumerate(target.elts):
@@ -110,6 +179,15 @@ class PandasTypes:
                 annotation = ast.parse(annotation.value, mode="eval").body
             except SyntaxError:
                 return False
+        # ``Optional[pd.DataFrame]`` and ``pd.DataFrame | None``: a frame wherever it is used.
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self._annotated_pandas(annotation.left) or self._annotated_pandas(annotation.right)
+        if isinstance(annotation, ast.Subscript) and (
+            self.imports.qualname(annotation.value) in _OPTIONAL_WRAPPERS
+        ):
+            inner = annotation.slice
+            members = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            return any(self._annotated_pandas(m) for m in members)
         return self.imports.qualname(annotation) in _PANDAS_ANNOTATIONS
 
     def name_is_pandas(self, name: str) -> bool:
@@ -130,8 +208,19 @@ class PandasTypes:
             if qualname is not None and qualname.startswith("pandas."):
                 last = qualname.rsplit(".", 1)[1]
                 return last in CONSTRUCTORS or last.startswith("read_")
-            if isinstance(func, ast.Attribute) and func.attr in FRAME_METHODS:
-                return self.is_pandas(func.value)
+            if isinstance(func, ast.Attribute):
+                if func.attr in FRAME_METHODS:
+                    return self.is_pandas(func.value)
+                receiver = func.value
+                # ``s.str.lower()``, ``s.dt.floor("D")``: accessor methods return a Series.
+                return (
+                    isinstance(receiver, ast.Attribute)
+                    and receiver.attr in _ACCESSORS
+                    and self.is_pandas(receiver.value)
+                )
+            if isinstance(func, ast.Name) and func.id in self._functions:
+                # A local rebinding of the helper's name hides it.
+                return not any(func.id in scope for scope in self._scopes)
             return False
         if isinstance(node, ast.Subscript):
             return self.is_pandas(node.value)

@@ -17,7 +17,7 @@ from groundrules.rules.framework import Rule
 from groundrules.standards.model import Catalog, RuleInfo
 from groundrules.standards.schema import Option
 
-GROUP_PACKAGES = ("coding", "security", "data_access", "datascience", "team", "diagnostics")
+GROUP_PACKAGES = ("coding", "security", "data_access", "datascience", "notebook_state", "team", "diagnostics")
 
 
 @functools.lru_cache(maxsize=None)

@@ -11,7 +11,8 @@ from groundrules.standards.schema import globs_option, regex_option, str_option,
 SECRET_NAME_PATTERN = regex_option(
     "security",
     "secret-name-pattern",
-    r"(?i)(pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential)",
+    r"(?i)(pass(word|wd|phrase)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
+    r"credential)",
     "Regular expression for names (variables, keywords, dict keys, env vars) that hold secrets.",
 )
 PII_COLUMNS = strs_option(

@@ -41,6 +41,7 @@ class Category(enum.Enum):
     SECURITY = "security"
     DATA_ACCESS = "data-access"
     DATA_SCIENCE = "data-science"
+    NOTEBOOK_STATE = "notebook-state"
     TEAM = "team"
     DIAGNOSTICS = "diagnostics"
 
@@ -55,6 +56,7 @@ _HUNDREDS = {
     Category.SECURITY: 2,
     Category.DATA_ACCESS: 3,
     Category.DATA_SCIENCE: 4,
+    Category.NOTEBOOK_STATE: 6,
     Category.TEAM: 8,
     Category.DIAGNOSTICS: 9,
 }

@@ -1,7 +1,6 @@
 """GR414: pandas aliases and removed methods with a same-behaviour replacement (SAFE).
 
-``.iteritems()`` -> ``.items()``, ``.isnull()`` -> ``.isna()``, ``.notnull()`` -> ``.notna()``, and
-``fillna(method="ffill")`` -> ``.ffill()`` (likewise ``pad``, ``bfill``, ``backfill``) when the
+``.iteritems()`` -> ``.items()``, and ``fillna(method="ffill")`` -> ``.ffill()`` (likewise ``pad``, ``bfill``, ``backfill``) when the
 method is a string literal, no value is given and every other argument is one ``ffill`` accepts.
 ``.ix`` and ``pd.datetime`` are not rewritten.
 
@@ -22,7 +21,7 @@ from groundrules.rules.datascience.removed_or_deprecated_pandas_api import APPEN
 from groundrules.rules.imports import ImportTracker
 from groundrules.standards.schema import FixClass
 
-_RENAMES = {"iteritems": "items", "isnull": "isna", "notnull": "notna"}
+_RENAMES = {"iteritems": "items"}
 _FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
 #: Keywords of ``fillna`` that ``ffill``/``bfill`` take with the same meaning.
 _FILL_KEPT = frozenset({"axis", "inplace", "limit", "downcast"})

@@ -34,6 +34,24 @@ _PATH_FUNCTIONS = frozenset(
         "numpy.fromfile",
         "torch.load",
         "torch.save",
+        # Images and models, as computer-vision and deep-learning code reads them.
+        "torch.jit.load",
+        "cv2.imread",
+        "cv2.imwrite",
+        "cv2.VideoCapture",
+        "PIL.Image.open",
+        "imageio.imread",
+        "imageio.imwrite",
+        "imageio.v2.imread",
+        "imageio.v3.imread",
+        "skimage.io.imread",
+        "matplotlib.pyplot.imread",
+        "matplotlib.pyplot.savefig",
+        "tensorflow.keras.models.load_model",
+        "tensorflow.keras.utils.load_img",
+        "tensorflow.io.read_file",
+        "keras.models.load_model",
+        "keras.utils.load_img",
     }
 )
 #: Modules every function of which takes paths.
@@ -94,9 +112,12 @@ class HardcodedAbsolutePath(Rule):
     severity = Severity.WARNING
     message = "hard-coded machine-specific path `{path}`: read it from settings or an env variable"
     what = """
-Finds string literals (and names bound to one) passed to `open`, `pathlib.Path`, `os.*`,
-`shutil.*`, `glob.*`, `pd.read_*` / `DataFrame.to_*`, `np.load`/`np.save`, `joblib.*` and
-`torch.load`/`torch.save` that point at one machine or platform: `/home/...`, `/Users/...`,
+Finds string literals (and names bound to one, and f-string or `+` joins starting with such a
+name) passed to `open`, `pathlib.Path`, `os.*`, `shutil.*`, `glob.*`, `pd.read_*` /
+`DataFrame.to_*`, `np.load`/`np.save`, `joblib.*`, `torch.load`/`torch.save`/`torch.jit.load`,
+image readers and writers (`cv2.imread`, `PIL.Image.open`, `imageio`, `skimage.io.imread`,
+`plt.imread`/`savefig`) and Keras `load_model`/`load_img`, and values of dict literals, that
+point at one machine or platform: `/home/...`, `/Users/...`,
 `/mnt/...`, `/content/...`, `/kaggle/...`, `C:\\...`, `~/...`, `../input` or a path containing
 `/content/drive`.
 """
@@ -125,9 +146,17 @@ environment variable (SUGGEST).
         "import os\nfiles = os.listdir(f'/Users/{user}/data')\n",
         "import pandas as pd\ndf = pd.DataFrame()\ndf.to_csv('../input/out.csv')\n",
         "import joblib\nmodel = joblib.load('/mnt/models/model.pkl')\n",
+        # Images and models, joined onto a machine-specific root, and paths in a config dict.
+        "import cv2\nROOT = '/kaggle/input/images'\nimg = cv2.imread(f'{ROOT}/cat.png')\n",
+        "from PIL import Image\nBASE = '/home/alice/photos'\nim = Image.open(BASE + '/dog.jpg')\n",
+        "import torch\nstate = torch.load('/content/drive/MyDrive/best.pt', weights_only=True)\n",
+        "CONFIG = {'images': '/Users/bob/data/images', 'epochs': 3}\n",
     )
     good = (
         "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
+        # Relative image paths and joins on a relative root; a dict of non-path values.
+        "import cv2\nROOT = 'data/images'\nimg = cv2.imread(f'{ROOT}/cat.png')\n"
+        "CONFIG = {'size': 224, 'mode': 'RGB'}\n",
         # Not one machine's: system paths and relative paths.
         "with open('/etc/hosts') as f:\n    hosts = f.read()\n",
         "import os\nos.makedirs('output', exist_ok=True)\n",
@@ -183,15 +212,36 @@ environment variable (SUGGEST).
             if scope is not None:
                 self._shadowed.add((scope, name))
 
+    def _path_text(self, node: ast.expr) -> Optional[str]:
+        """A machine-specific path ``node`` spells: a literal, or a join starting with a name
+        bound to one (``f"{ROOT}/img.png"``, ``ROOT + "/img.png"``)."""
+        text = _matching(node)
+        if text is not None or not self._bound:
+            return text
+        head: Optional[ast.AST] = node
+        while isinstance(head, ast.BinOp) and isinstance(head.op, ast.Add):
+            head = head.left
+        if isinstance(head, ast.JoinedStr) and head.values:
+            first = head.values[0]
+            head = first.value if isinstance(first, ast.FormattedValue) else None
+        return self._lookup(head.id) if isinstance(head, ast.Name) else None
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        """``{"train": "/kaggle/input/x/train.csv"}``: a config dict holding machine paths."""
+        for value in node.values:
+            text = _matching(value)
+            if text is not None:
+                self.report(value, path=text if len(text) <= 60 else text[:57] + "...")
+
     def visit_Call(self, node: ast.Call) -> None:
         if not (node.args or node.keywords):
             return
         # Cheap first: is any argument a machine-specific path? Only then resolve the callee.
         found = []
         for arg in _arguments(node):
-            text = _matching(arg)
-            if text is None and isinstance(arg, ast.Name) and self._bound:
-                text = self._lookup(arg.id)
+            if isinstance(arg, ast.Dict):
+                continue  # reported by visit_Dict
+            text = self._path_text(arg)
             if text is not None:
                 found.append((arg, text))
         if not found:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
 from typing import Dict, List, Optional, Set, Union
 
 from groundrules.rules.context import SCOPE_NODES, Context, is_main_guard
-from groundrules.rules.framework import Rule
+from groundrules.rules.framework import Example, Rule
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _Import = Union[ast.Import, ast.ImportFrom]
@@ -72,12 +73,36 @@ _SETUP_CALLS = frozenset(
 )
 
 
+def _notebook(*cells: str) -> str:
+    """A notebook of code cells, for the examples."""
+    return json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                   "source": text} for text in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    })
+
+
+_MAGIC_METHODS = frozenset({"run_line_magic", "run_cell_magic", "system", "magic"})
+
+
+def _is_magic(call: ast.Call) -> bool:
+    """``get_ipython().run_line_magic(...)``: what a notebook's magic line becomes."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in _MAGIC_METHODS
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Name)
+        and func.value.func.id == "get_ipython"
+    )
+
+
 class ImportsNotAtTop(Rule):
     code = "GR120"
     name = "imports-not-at-top"
     category = Category.CODING
     severity = Severity.WARNING
-    message = "import below code (line {first} is the first statement that is not an import): {fix}"
+    message = "import below code ({first} is the first statement that is not an import): {fix}"
     what = """
 Finds module-level imports that come after the first statement that is not an import, as left
 behind when each notebook cell imports what it needs. A module docstring, `from __future__`,
@@ -110,6 +135,7 @@ later one in place. Otherwise the message only suggests the move.
     fix = FixClass.SAFE
     bad = (
         "import pandas as pd\ndf = pd.DataFrame()\nimport numpy as np\n",
+        Example(_notebook("%matplotlib inline\nx = 1", "import json"), path="eda.ipynb"),
         "x = 1\nfrom pathlib import Path\n",
         "import os\n\nprint(os.getcwd())\n\n# %%\nimport json\n\n# %%\nfrom typing import List\n",
         "import os\nDATA = os.environ['DATA']\ntry:\n    import ujson as json\n"
@@ -127,6 +153,9 @@ later one in place. Otherwise the message only suggests the move.
         "x = 1\ndef f():\n    import json\n    return json\n",
         "x = 1\nif __name__ == '__main__':\n    import argparse\n",
         "import os\nos.environ['TZ'] = 'UTC'\nimport time\n",
+        # A magic configures the session (or installs what the imports need): not code above.
+        Example(_notebook("%matplotlib inline", "!pip install seaborn\nimport seaborn as sns"),
+                path="eda.ipynb"),
     )
 
     def __init__(self, ctx: Context) -> None:
@@ -253,7 +282,8 @@ later one in place. Otherwise the message only suggests the move.
             if conditional
             else "move it into the import block at the top"
         )
-        self.report(node, fixable=id(node) in self._hoistable, first=first.lineno, fix=fix)
+        where = self.ctx.source.where(first.lineno)
+        self.report(node, fixable=id(node) in self._hoistable, first=where, fix=fix)
 
     # -- what may precede imports ---------------------------------------------------------
     def _allowed(self, stmt: ast.stmt, is_first: bool) -> bool:
@@ -309,7 +339,9 @@ later one in place. Otherwise the message only suggests the move.
     def _is_setup(self, stmt: ast.stmt) -> bool:
         qualname = self.ctx.qualname
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            return qualname(stmt.value.func) in _SETUP_CALLS
+            # A magic or shell escape (`%matplotlib inline`, `%load_ext`, `!pip install x`)
+            # configures the session or installs what the imports below need.
+            return qualname(stmt.value.func) in _SETUP_CALLS or _is_magic(stmt.value)
         if isinstance(stmt, ast.Assign):
             if isinstance(stmt.value, ast.Call) and qualname(stmt.value.func) in _SETUP_CALLS:
                 return True  # `np = pytest.importorskip("numpy")`

@@ -76,7 +76,7 @@ class PrintInsteadOfLogging(Rule):
     category = Category.CODING
     severity = Severity.WARNING
     fix = FixClass.UNSAFE
-    message = "`{call}()` {where}: log with `logger.info(...)` instead"
+    message = "`{call}()` in {where}: log with `logger.info(...)` instead"
     what = """
 Finds `print(...)` and `pprint.pprint(...)` calls in modules that are not entry points, and in
 entry points outside their `if __name__ == "__main__":` block.
@@ -110,6 +110,11 @@ rewritten (those findings are not marked fixable). An existing module-level
         "from pprint import pprint\npprint([1, 2])\n",
         # An entry point prints freely only inside its __main__ block.
         "def main():\n    print('x')\n\nif __name__ == '__main__':\n    main()\n",
+        Example(
+            '{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],'
+            ' "source": "print(42)"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            path="eda.ipynb",
+        ),
     )
     good = (
         "import logging\nlogger = logging.getLogger(__name__)\nlogger.info('loaded')\n",
@@ -129,9 +134,15 @@ rewritten (those findings are not marked fixable). An existing module-level
             self.ctx.in_main_guard() or self.ctx.path_matches(ENTRY_POINTS)
         ):
             return
-        # Reported in a notebook only when asked for by code: a cell is not "library code".
-        where = "in notebook code" if self.ctx.standards.exploration else "in library code"
-        self.report(node, fixable=self._fixable(node, name), call=name, where=where)
+        self.report(node, fixable=self._fixable(node, name), call=name, where=self._where())
+
+    def _where(self) -> str:
+        """What applies here: a notebook handed off as a job, an entry point's body, a library."""
+        if self.ctx.source.path.endswith(".ipynb") or self.ctx.standards.exploration:
+            return "a notebook cell (a job made from it logs, with levels and timestamps)"
+        if self.ctx.is_entry_point():
+            return "an entry point outside its `__main__` block"
+        return "library code"
 
     _logger: Optional[int]
 

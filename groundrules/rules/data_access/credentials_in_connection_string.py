@@ -45,9 +45,10 @@ class CredentialsInConnectionString(Rule):
     name = "credentials-in-connection-string"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
+    # The same place GR201 and GR311 send secrets: one config module reads the environment.
     message = (
-        "password in a {kind}: read it from settings "
-        "(`URL.create(..., password=settings.db_password)`)"
+        "password in a {kind}: read it in your config module (`config.py`, or one matching "
+        "`config-modules`) and build the URL with `URL.create(..., password=db_password)`"
     )
     what = """
 Finds string literals (and the literal parts of f-strings) holding a connection URL with a
@@ -62,20 +63,20 @@ rotation and are readable by everyone with access to the repository.
     use_instead = """\
 from sqlalchemy import URL, create_engine
 
-from acme_project.settings import settings
+from acme_project.config import db_password, db_user
 
 url = URL.create(
     "postgresql+psycopg2",
-    username=settings.db_user,
-    password=settings.db_password,
+    username=db_user,
+    password=db_password,
     host="db.internal",
     database="analytics",
 )
 engine = create_engine(url)
 """
     fix_safety = """
-No automatic fix: a rewrite cannot provision the secret. Move it to the environment or a vault
-and build the URL with `URL.create(..., password=settings.db_password)`.
+No automatic fix: a rewrite cannot provision the secret. Move it to the environment or a vault,
+read it in the config module and build the URL with `URL.create(..., password=db_password)`.
 """
     bad = (
         "engine = create_engine('postgresql://analyst:hunter2@db.internal/analytics')\n",  # noqa: GR304 -- the rule's own example

@@ -29,8 +29,13 @@ _CATALOG = {"data-access.catalog": "conf/catalog.yml"}
 _READ_PREFIXES = ("pandas.read_", "polars.read_", "polars.scan_", "dask.dataframe.read_")
 _FUNCTIONS = frozenset(
     {"open", "numpy.load", "numpy.save", "numpy.savez", "numpy.loadtxt", "numpy.genfromtxt",
-     "joblib.load", "joblib.dump", "pickle.load", "fsspec.open"}
+     "joblib.load", "joblib.dump", "pickle.load", "fsspec.open",
+     # Images and models: a catalog lists them too when `data-extensions` names their suffixes.
+     "torch.load", "torch.save", "cv2.imread", "cv2.imwrite", "PIL.Image.open", "imageio.imread",
+     "imageio.v3.imread", "skimage.io.imread", "tensorflow.keras.models.load_model",
+     "keras.models.load_model"}
 )
+_SAVERS = frozenset({"save", "savez", "dump", "imwrite"})
 #: DataFrame / polars / Spark writer methods; the literal data path is the evidence.
 WRITE_METHODS = frozenset(
     {"to_csv", "to_parquet", "to_excel", "to_json", "to_feather", "to_pickle", "to_hdf",
@@ -64,7 +69,8 @@ class DatasetPathNotFromCatalog(Rule):
     what = """
 When `catalog` is set, finds read and write calls (`pd.read_*`, `pl.read_*`/`scan_*`,
 `dd.read_*`, `open`, `np.load`, `joblib.load`/`dump`, `df.to_*`, polars `write_*`, Spark
-`read`/`write`) whose path is a literal (string, f-string with literal suffix, `Path("...")`,
+`read`/`write`, and image and model loaders: `cv2.imread`/`imwrite`, `PIL.Image.open`,
+`imageio`/`skimage` readers, `torch.load`/`save`, Keras `load_model`) whose path is a literal (string, f-string with literal suffix, `Path("...")`,
 `base / "x.csv"`) ending in one of `data-extensions`, outside `allowed-modules`. Remote URIs
 are left to GR303 (reads) and GR310 (writes). The `catalog` file (Kedro-style YAML or JSON,
 relative to the configuration file) is read once with the standards; a path it maps to exactly
@@ -105,6 +111,12 @@ not be bound to anything else. Otherwise the finding is reported without a fix.
         Example("with open(f'data/{day}/events.json', encoding='utf-8') as f:\n    pass\n",
                 options=_CATALOG),
         Example("import joblib\n\nmodel = joblib.load(MODELS / 'clf.pkl')\n", options=_CATALOG),
+        # Images and model weights, when the project lists their suffixes as data.
+        Example(
+            "import cv2\nimport torch\n\nimg = cv2.imread(f'data/{split}/cat.png')\n"
+            "state = torch.load('models/best.pt', weights_only=True)\n",
+            options={**_CATALOG, "data-access.data-extensions": [".png", ".pt"]},
+        ),
     )
     good = (
         # No catalog configured (the default): the rule is silent.
@@ -162,7 +174,8 @@ not be bound to anything else. Otherwise the finding is reported without a fix.
             if func.attr in _SPARK_METHODS and _spark_chain(func):
                 return "save" if func.attr == "save" or _writes(func) else "load"
             if not func.attr.startswith(("read_", "scan_")) and func.attr not in (
-                "load", "save", "savez", "loadtxt", "genfromtxt", "dump", "open"
+                "load", "save", "savez", "loadtxt", "genfromtxt", "dump", "open", "imread",
+                "imwrite", "load_model"
             ):
                 return None
         elif not isinstance(func, ast.Name):
@@ -174,7 +187,7 @@ not be bound to anything else. Otherwise the finding is reported without a fix.
             return "load"
         if qualname in _FUNCTIONS:
             last = qualname.rsplit(".", 1)[-1]
-            return "save" if last in ("save", "savez", "dump") else "load"
+            return "save" if last in _SAVERS else "load"
         return None
 
 

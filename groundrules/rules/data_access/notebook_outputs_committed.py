@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, List, Tuple
+from typing import Any, Dict, List
 
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.notebooks import RUN_METADATA, RUN_NOTEBOOK_METADATA
@@ -30,12 +30,12 @@ class NotebookOutputsCommitted(Rule):
     severity = Severity.WARNING
     file_kind = "notebook"
     fix = FixClass.SAFE
-    message = "notebook keeps its {what}: strip outputs before committing"
+    message = "notebook keeps {what}{where}: strip outputs before committing"
     what = """
 Checks `.ipynb` files (as pre-commit passes staged ones, or when named on the command line) for
 code cells with outputs or a non-null execution count, run metadata in a cell's metadata
 (timings `execution`/`ExecuteTime`, output view state `collapsed`/`scrolled`) and widget state in
-the notebook's metadata. One finding per notebook, at the first cell concerned, listing the cells.
+the notebook's metadata. One finding per notebook, at the first cell concerned, counts them all.
 """
     why = """
 Outputs carry data samples, personal data, secrets and tokens printed while exploring; once
@@ -55,6 +55,9 @@ newline) is kept.
         Example(_notebook([_code("x = 1")], {"widgets": {"state": {}}}), path="eda.ipynb"),
         Example(_notebook([dict(_code("x = 1"), metadata={"execution": {"iopub.status.idle": "2024"}})]),
                 path="eda.ipynb"),
+        # Many cells, one finding.
+        Example(_notebook([_code("x = 1"), _code("print(x)", [_OUT], 1), _code("y = 2", (), 2)],
+                          {"widgets": {"state": {}}}), path="eda.ipynb"),
     )
     good = (
         Example(_notebook([_code("print(42)")]), path="eda.ipynb"),
@@ -71,32 +74,33 @@ newline) is kept.
             return
         if not isinstance(notebook, dict):
             return
-        # One problem, one finding: the notebook keeps its run state; the fix strips it all.
-        kept: List[Tuple[int, str]] = []
+        # One finding per notebook (one problem, one fix), at the first cell concerned.
+        kinds: Dict[str, int] = {}
+        cells: List[int] = []
         for index, cell in enumerate(notebook.get("cells") or [], start=1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
+            what = None
             if cell.get("outputs"):
-                kept.append((index, "outputs"))
+                what = "outputs"
             elif cell.get("execution_count") is not None:
-                kept.append((index, "execution count"))
+                what = "execution counts"
             elif isinstance(cell.get("metadata"), dict) and any(k in cell["metadata"] for k in RUN_METADATA):
-                kept.append((index, "run metadata"))
+                what = "run metadata"
+            if what is not None:
+                kinds[what] = kinds.get(what, 0) + 1
+                cells.append(index)
         metadata = notebook.get("metadata")
-        widgets = isinstance(metadata, dict) and any(k in metadata for k in RUN_NOTEBOOK_METADATA)
-        if not kept and not widgets:
+        if isinstance(metadata, dict) and any(k in metadata for k in RUN_NOTEBOOK_METADATA):
+            kinds["widget state"] = 1
+        if not kinds:
             return
-        kinds = sorted({what for _, what in kept}, key=_ORDER.index)
-        cells = [index for index, _ in kept]
-        parts = []
-        if cells:
-            shown = ", ".join(str(c) for c in cells[:5]) + (f" and {len(cells) - 5} more" if len(cells) > 5 else "")
-            parts.append(f"{' and '.join(kinds)} in {'cell' if len(cells) == 1 else 'cells'} {shown}")
-        if widgets:
-            parts.append("widget state")
-        self.report((1, 0), what="; ".join(parts))
+        parts = [
+            "widget state in its metadata" if what == "widget state"
+            else f"{what} in {n} cell{'s' if n > 1 else ''}"
+            for what, n in kinds.items()
+        ]
+        where = f" (first: cell {cells[0]})" if cells else ""
+        self.report((1, 0), what=" and ".join(parts), where=where)
         if cells:
             self.findings[-1] = dataclasses.replace(self.findings[-1], cell=cells[0])
-
-
-_ORDER = ["outputs", "execution count", "run metadata"]

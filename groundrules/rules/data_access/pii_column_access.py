@@ -22,6 +22,13 @@ _SELECT_KEYWORDS = ("usecols", "columns")
 _KEY_METHODS = frozenset({"merge", "join", "groupby", "group_by"})
 _KEY_KEYWORDS = ("on", "left_on", "right_on", "by")
 _MAP_METHODS = frozenset({"apply", "map", "transform", "pipe", "map_elements"})
+#: Methods and attributes of a column whose result holds no personal value: counts, flags, types.
+_SUMMARIES = frozenset(
+    """isna isnull notna notnull nunique count duplicated dtype dtypes shape size empty hasnans
+    is_unique memory_usage""".split()
+)
+#: ``.str`` checks returning booleans or lengths.
+_STR_CHECKS = frozenset({"contains", "match", "fullmatch", "startswith", "endswith", "len", "isnumeric", "isdigit"})
 
 
 def _labels(node: Optional[ast.AST]) -> Iterator[Tuple[ast.Constant, str]]:
@@ -45,7 +52,9 @@ Finds a `pii-columns` label read as a string subscript of a DataFrame (`df["emai
 `df[["id", "email"]]`, `df.loc[:, "email"]`), in `usecols=`/`columns=` of a reader, as a
 `merge`/`join`/`groupby` key, or as a bare column in the outermost select list of SQL reaching a
 sink, unless the value goes through one of `masking-functions` (`mask(df["email"])`,
-`df["email"].map(mask)`). Subscripts need pandas evidence for the receiver.
+`df["email"].map(mask)`) or a `hashlib` digest, or only a count, flag or check of it is used
+(`df["email"].isna().sum()`, `.nunique()`, `.str.contains("@")`). Subscripts need pandas evidence
+for the receiver.
 """
     why = """
 Data minimisation: personal data should be read only where the policy allows it, and masked or
@@ -89,6 +98,12 @@ users["email_token"] = mask(users_raw["email"])
         # Masked in SQL, and a SELECT without PII.
         "cur.execute('SELECT id, sha2(email) AS email_hash FROM users')\n",
         "cur.execute('SELECT id, country FROM users')\n",
+        # Data-quality checks: counts and flags, no personal value leaves the expression.
+        "import pandas as pd\n\ndf = pd.read_csv('u.csv')\nmissing = df['email'].isna().sum()\n"
+        "distinct = df['email'].nunique()\nvalid = df['email'].str.contains('@').mean()\n",
+        # Hashed with hashlib: a digest, not the value.
+        "import hashlib\nimport pandas as pd\n\ndf = pd.read_csv('u.csv')\n"
+        "df['uid'] = df['email'].map(lambda e: hashlib.sha256(e.encode()).hexdigest())\n",
         # A polars-only module: no pandas evidence for subscripts.
         "import polars as pl\n\nrow = record['email']\n",
     )
@@ -105,17 +120,24 @@ users["email_token"] = mask(users_raw["email"])
         return label.casefold() in self._pii
 
     def _is_mask(self, node: ast.AST) -> bool:
-        if not self._masks:
-            return False
         qualname = self.ctx.qualname(node)
         if qualname is None:
             return False
+        if qualname.startswith("hashlib."):
+            return True  # a digest of the value is not the value
         return any(qualname == m or fnmatch.fnmatchcase(qualname, m) for m in self._masks)
+
+    def _masks_values(self, function: ast.AST) -> bool:
+        """A masking function, or a lambda whose result comes from one (``lambda e: sha256(...)``)."""
+        if isinstance(function, ast.Lambda):
+            body = function.body
+            while isinstance(body, ast.Call) and isinstance(body.func, ast.Attribute) and not self._is_mask(body.func):
+                body = body.func.value  # `.hexdigest()` on the digest
+            return isinstance(body, ast.Call) and self._is_mask(body.func)
+        return self._is_mask(function)
 
     def _masked(self, node: ast.AST) -> bool:
         """The value at ``node`` flows through a masking call in the same expression."""
-        if not self._masks:
-            return False
         child: ast.AST = node
         for ancestor in reversed(self.ctx.ancestors):
             if isinstance(ancestor, ast.stmt):
@@ -129,7 +151,7 @@ users["email_token"] = mask(users_raw["email"])
                     and func is child
                     and func.attr in _MAP_METHODS
                     and ancestor.args
-                    and self._is_mask(ancestor.args[0])
+                    and self._masks_values(ancestor.args[0])
                 ):
                     return True
             child = ancestor
@@ -157,9 +179,22 @@ users["email_token"] = mask(users_raw["email"])
         hits = [text for _, text in _labels(index) if self._is_pii(text)]
         if not hits or not self.ctx.pandas.is_pandas(value):
             return
-        if self._masked(node):
+        if self._masked(node) or self._only_summarised(node):
             return
         self.report(node, column=hits[0], where="read from a DataFrame")
+
+    def _only_summarised(self, node: ast.Subscript) -> bool:
+        """``df["email"].isna().sum()``, ``df["email"].nunique()``, ``df["email"].str.contains("@")``:
+        a count, a flag or a check, no personal value leaves the expression."""
+        parent = self.ctx.parent
+        if not isinstance(parent, ast.Attribute) or parent.value is not node:
+            return False
+        if parent.attr in _SUMMARIES:
+            return True
+        if parent.attr == "str":
+            grand = self.ctx.ancestors[-2] if len(self.ctx.ancestors) > 1 else None
+            return isinstance(grand, ast.Attribute) and grand.attr in _STR_CHECKS
+        return False
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func

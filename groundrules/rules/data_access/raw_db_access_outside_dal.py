@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 
 from groundrules.rules.data_access._options import (
     DB_DRIVERS,
     in_allowed_module,
-    name_matches,
     tops_of,
 )
 from groundrules.rules.framework import Example, Rule
@@ -43,7 +42,9 @@ DRIVER_CALLS = frozenset(
     }
 )
 _TOPS = frozenset(tops_of(DRIVER_MODULES) + tops_of(DRIVER_CALLS) + ("pyspark",))
-_CALL_NAMES = frozenset(n.rsplit(".", 1)[1] for n in DRIVER_CALLS) | {"jdbc"}
+#: The calls of a driver module that open a connection (``psycopg2.connect``, ``pyodbc.connect``).
+_DRIVER_CONNECTS = frozenset({"connect", "Connection", "Client", "read_gbq", "to_gbq"})
+_CALL_NAMES = frozenset(n.rsplit(".", 1)[1] for n in DRIVER_CALLS) | {"jdbc"} | _DRIVER_CONNECTS
 
 
 class RawDbAccessOutsideDal(Rule):
@@ -51,16 +52,21 @@ class RawDbAccessOutsideDal(Rule):
     name = "raw-db-access-outside-dal"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
-    message = (
-        "`{api}` outside the data-access layer: get connections from the approved helper "
-        "(`get_connection()` / `read_table(...)`)"
+    message = "`{api}` outside the data-access layer: {advice}"
+    #: When no layer is declared yet (a new repo): say how to declare one, name no helper.
+    no_layer_advice = (
+        "connect only in your data-access module and list it under "
+        "`[tool.groundrules.data-access] allowed-modules`"
     )
+    layer_advice = "use the data-access layer ({layer}) instead of a connection of your own"
     what = """
-Finds imports of database drivers (`psycopg2`, `psycopg`, `pymysql`, `mysql.connector`, `pyodbc`,
+Finds database drivers (`psycopg2`, `psycopg`, `pymysql`, `mysql.connector`, `pyodbc`,
 `cx_Oracle`/`oracledb`, `snowflake.connector`, `redshift_connector`, `databricks.sql`,
 `pandas_gbq`) and calls of `sqlite3.connect`, `sqlalchemy.create_engine`, `pymongo.MongoClient`,
-`google.cloud.bigquery.Client` and `spark.read.jdbc` in modules outside `allowed-modules`.
-`db-drivers` adds driver modules (flagged on import) or APIs (flagged on call).
+`google.cloud.bigquery.Client` and `spark.read.jdbc` in modules outside `allowed-modules`,
+wherever they are (a function of a model-training module too). A driver's calls
+(`psycopg2.connect(...)`) are reported where they connect; a driver imported and never called
+is reported on its import. `db-drivers` adds driver modules or APIs (flagged on call).
 """
     why = """
 Connections are governed centrally: authentication, pooling, auditing and row-level security
@@ -74,8 +80,9 @@ with get_connection() as conn:
     conn.execute("SELECT 1")
 """
     fix_safety = """
-No automatic fix: which helper replaces the connection depends on the team's data-access layer,
-so the message names the approved helper (`from acme_data import get_connection`).
+No automatic fix: which helper replaces the connection depends on the team's data-access layer.
+The message names the layer declared in `allowed-modules`, or, when none is declared yet, says to
+declare the module that connects there.
 """
     options = (ALLOWED_MODULES, DB_DRIVERS)
     bad = (
@@ -87,6 +94,12 @@ so the message names the approved helper (`from acme_data import get_connection`
         "from google.cloud import bigquery\n\nclient = bigquery.Client()\n",
         "import pyspark\n\ndf = spark.read.jdbc(url, 'orders', properties=props)\n",
         Example("import teradatasql\n", options={"data-access.db-drivers": ["teradatasql"]}),
+        # Inside the functions of a model-training module, each connection is reported.
+        Example(
+            "import pymysql\nimport sklearn\n\ndef train():\n    conn = pymysql.connect(host='db')\n"
+            "\ndef score():\n    import psycopg2\n    return psycopg2.connect('dbname=x')\n",
+            path="src/models/train.py",
+        ),
     )
     good = (
         "from acme_data import get_connection\n\nconn = get_connection()\n",
@@ -116,7 +129,16 @@ so the message names the approved helper (`from acme_data import get_connection`
         self._call_names = _CALL_NAMES | frozenset(e.rsplit(".", 1)[-1] for e in extra)
         tops = _TOPS | frozenset(tops_of(extra))
         self._active = ctx.imports.imports_any(tops) and not in_allowed_module(ctx)
-        self._flagged: List[str] = []
+        #: Driver imports not yet reported: (driver, import statement); reported in ``end``
+        #: unless a call of the driver was reported instead.
+        self._imports: List[Tuple[str, ast.stmt]] = []
+        self._called: Set[str] = set()
+        layers: Tuple[str, ...] = self.option(ALLOWED_MODULES)
+        self._advice = (
+            self.layer_advice.format(layer=", ".join(f"`{p}`" for p in layers))
+            if layers
+            else self.no_layer_advice
+        )
 
     def _driver(self, module: str) -> Optional[str]:
         for driver in self._drivers:
@@ -127,20 +149,28 @@ so the message names the approved helper (`from acme_data import get_connection`
     def visit_Import(self, node: ast.Import) -> None:
         if not self._active:
             return
-        found: List[str] = [a.name for a in node.names if self._driver(a.name)]
-        if found:
-            self._flagged.extend(found)
-            self.report(node, api=found[0])
+        for alias in node.names:
+            driver = self._driver(alias.name)
+            if driver:
+                self._imports.append((driver, node))
+                return
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if not self._active or node.level or not node.module:
             return
         candidates = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
         for candidate in candidates:
-            if self._driver(candidate):
-                self._flagged.append(candidate)
-                self.report(node, api=candidate)
+            driver = self._driver(candidate)
+            if driver:
+                self._imports.append((driver, node))
                 return
+
+    def end(self) -> None:
+        reported: Set[int] = set()
+        for driver, node in self._imports:
+            if driver not in self._called and id(node) not in reported:
+                reported.add(id(node))
+                self.report(node, api=driver, advice=self._advice)
 
     def visit_Call(self, node: ast.Call) -> None:
         if not self._active:
@@ -161,12 +191,14 @@ so the message names the approved helper (`from acme_data import get_connection`
             and func.value.attr == "read"
             and self.ctx.imports.imports_module("pyspark")
         ):
-            self.report(node, api="spark.read.jdbc")
+            self.report(node, api="spark.read.jdbc", advice=self._advice)
             return
         qualname = self.ctx.qualname(func)
         if qualname is None:
             return
-        if name_matches(qualname, self._flagged):
-            return  # already reported on its import
-        if qualname in DRIVER_CALLS or qualname in self.option(DB_DRIVERS):
-            self.report(node, api=qualname)
+        driver = self._driver(qualname)
+        if driver is not None and last in _DRIVER_CONNECTS:
+            self._called.add(driver)
+            self.report(node, api=qualname, advice=self._advice)
+        elif qualname in DRIVER_CALLS or qualname in self.option(DB_DRIVERS):
+            self.report(node, api=qualname, advice=self._advice)

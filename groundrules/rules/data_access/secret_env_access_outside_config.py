@@ -26,6 +26,8 @@ class SecretEnvAccessOutsideConfig(Rule):
     category = Category.DATA_ACCESS
     severity = Severity.WARNING
     message = "{what} outside the config module: {hint}"
+    # GR201 sends a hard-coded secret to the same place, so following one message never
+    # raises the other.
     what = """
 Finds `os.environ[...]`, `os.getenv(...)` and `os.environ.get(...)` with a literal key matching
 `secret-name-pattern` outside `config-modules`, and `load_dotenv()` outside entry points and
@@ -37,13 +39,13 @@ read ad hoc all over the code base cannot be rotated or audited, and `load_doten
 library module changes the process environment as an import side effect.
 """
     use_instead = """\
-from acme_project.settings import settings
+from acme_project.config import db_password
 
-engine = make_engine(password=settings.db_password)
+engine = make_engine(password=db_password)
 """
     fix_safety = """
-No automatic fix: the settings object and its attribute (`settings.<name>`) are the team's;
-the message names the replacement.
+No automatic fix: the config module is the team's; the message says where the read belongs
+(`config.py` or a module matching `config-modules`, the advice GR201 gives too).
 """
     options = (SECRET_NAME_PATTERN, CONFIG_MODULES, ENTRY_POINTS)
     bad = (
@@ -96,8 +98,7 @@ the message names the replacement.
             return
         key = literal_string(node.slice)
         if self._secret(key) and not self._in_config():
-            self.report(node, what=f"secret `{key}` read from `os.environ`",
-                        hint=f"use `settings.{str(key).lower()}`")
+            self.report(node, what=f"secret `{key}` read from `os.environ`", hint=_hint(key))
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -114,10 +115,17 @@ the message names the replacement.
                 key_node = kw.value if kw is not None else None
             key = literal_string(key_node)
             if self._secret(key) and not self._in_config():
-                self.report(node, what=f"secret `{key}` read with `{qualname}()`",
-                            hint=f"use `settings.{str(key).lower()}`")
+                self.report(node, what=f"secret `{key}` read with `{qualname}()`", hint=_hint(key))
         elif qualname in _DOTENV:
             if self._in_config() or self.ctx.is_entry_point():
                 return
             self.report(node, what="`load_dotenv()`",
                         hint="load the environment in the entry point or the settings module")
+
+
+def _hint(key: Optional[str]) -> str:
+    """The advice GR201 gives too: one config module reads the environment, the rest imports."""
+    return (
+        f"move the read into your config module (`config.py`, or one matching `config-modules`) "
+        f"and import `{str(key).lower()}` from there"
+    )

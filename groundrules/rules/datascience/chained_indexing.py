@@ -112,6 +112,16 @@ depends on the index), as are slices, `df.loc[r][c]`, `df[c].iloc[i]` and reads.
             "import pandas as pd\ndf = pd.read_csv('a.csv')\nx = df['a'][0]\n",
             options={"data-science.chained-indexing-reads": True},
         ),
+        # A frame from a helper of the same module.
+        "import pandas as pd\n\ndef load():\n    df = pd.read_csv('a.csv')\n    return df.dropna()\n\n"
+        "df = load()\ndf['a'][df['a'] < 0] = 0\n",
+        # A parameter defaulted (or annotated `Optional`) as a frame.
+        "import pandas as pd\n\ndef f(df=pd.DataFrame()):\n    df['a'][0] = 1\n",
+        "from typing import Optional\nimport pandas as pd\n\n"
+        "def f(df: Optional[pd.DataFrame]):\n    df.iloc[0:5].loc[:, 'a'][0] = 1\n",
+        # Still a frame after `df = df.append(other)` and a `groupby().agg()`.
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.append(other)\n"
+        "g = df.groupby('k').agg('sum')\ng['a'][g['a'] > 9] = 9\n",
     )
     good = (
         # A dict of dicts is not a DataFrame.
@@ -124,6 +134,9 @@ depends on the index), as are slices, `df.loc[r][c]`, `df[c].iloc[i]` and reads.
         # A polars-only module.
         "import polars as pl\ndf = pl.read_csv('a.csv')\ndf['a'][0] = 1\n",
         "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf.at[0, 'a'] = 1\n",
+        # A helper that does not always return a frame is no evidence.
+        "import pandas as pd\n\ndef load(p):\n    if p:\n        return pd.read_csv(p)\n    return {}\n\n"
+        "cfg = load(None)\ncfg['a']['b'] = 1\n",
     )
 
     def _check_target(self, target: ast.expr) -> None:

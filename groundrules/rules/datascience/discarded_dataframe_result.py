@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from groundrules.rules.context import keyword
-from groundrules.rules.framework import Rule
+from groundrules.rules.framework import Example, Rule
 from groundrules.standards.schema import Category, Severity
 
 #: Methods that return a new object and leave the receiver unchanged (without ``inplace``).
@@ -30,7 +30,8 @@ class DiscardedDataframeResult(Rule):
 Finds expression statements that call a DataFrame/Series method returning a new object
 (`dropna`, `fillna`, `drop`, `rename`, `replace`, `reset_index`, `set_index`, `sort_values`,
 `astype`, `drop_duplicates`, `merge`, `assign`, `apply`, ...) without `inplace=` and do nothing
-with the result.
+with the result. The last expression of a notebook cell is not reported: Jupyter displays
+it.
 """
     why = """
 These methods do not modify the frame they are called on; they return a new one. Calling them
@@ -53,7 +54,13 @@ meant to use the result elsewhere.
         "import pandas as pd\n\ndef clean(df: pd.DataFrame):\n    df.rename(columns={'a': 'b'})\n"
         "    return df\n",
         "import pandas as pd\ndf = pd.DataFrame({'a': [1]})\ndf['a'].astype(float)\n",
-        "import pandas as pd\nleft = pd.read_csv('l.csv')\nleft.merge(right, on='id')\n",
+        "import pandas as pd\nleft = pd.read_csv('l.csv')\nleft.merge(right, on='id')\n",        # Not the last statement of its cell: nobody sees it.
+        Example(
+            '{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],'
+            ' "source": "import pandas as pd\\ndf = pd.read_csv(\\"a.csv\\")\\ndf.dropna()\\nn = len(df)"}],'
+            ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            path="eda.ipynb",
+        ),
     )
     good = (
         "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.dropna()\n",
@@ -64,7 +71,14 @@ meant to use the result elsewhere.
         "import pandas as pd\n\ndef f(obj):\n    obj.drop('x')\n",
         # In-place methods return None by design.
         "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf.update(other)\ndf.insert(0, 'a', 1)\n",
-        "import polars as pl\ndf = pl.read_csv('a.csv')\ndf.drop('a')\n",
+        "import polars as pl\ndf = pl.read_csv('a.csv')\ndf.drop('a')\n",        # The last expression of a notebook cell is displayed, not discarded.
+        Example(
+            '{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],'
+            ' "source": "import pandas as pd\\ndf = pd.read_csv(\\"a.csv\\")\\ndf.sort_values(\\"a\\")"},'
+            ' {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],'
+            ' "source": "df.dropna()"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+            path="eda.ipynb",
+        ),
     )
 
     def visit_Expr(self, node: ast.Expr) -> None:
@@ -76,5 +90,7 @@ meant to use the result elsewhere.
             return
         if keyword(call, "inplace") is not None or any(kw.arg is None for kw in call.keywords):
             return
+        if self.ctx.displays_in_cell(node):
+            return  # the cell shows the new frame: looking at it is the point
         if self.ctx.pandas.is_pandas(func.value):
             self.report(call, method=func.attr)

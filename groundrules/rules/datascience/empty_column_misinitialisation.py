@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Dict, Optional, Set
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from groundrules.rules.context import keyword, literal_string
 from groundrules.rules.framework import Rule
@@ -32,6 +32,15 @@ def _placeholder(node: ast.AST) -> Optional[str]:
     return None
 
 
+_COUNTER_WORDS = ("count", "counts", "cnt", "num", "n", "total", "is", "has", "flag", "flags")
+
+
+def _counter_or_flag(column: str) -> bool:
+    """``n_orders``, ``click_count``, ``is_fraud``, ``has_email``: zero is a real value there."""
+    words = [w for w in column.lower().replace("-", "_").split("_") if w]
+    return bool(words) and (words[0] in _COUNTER_WORDS or words[-1] in _COUNTER_WORDS)
+
+
 def _strings(node: Optional[ast.AST]) -> Set[str]:
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
@@ -52,7 +61,9 @@ class EmptyColumnMisinitialisation(Rule):
     what = """
 Finds `df["new"] = 0`, `df["new"] = ""`, `df.assign(new=0)` and `df.assign(new="")` on a
 pandas DataFrame where `"new"` is not a column the frame is known to have (read earlier, or
-declared by the constructor, `columns=`, `usecols=` or `names=`).
+declared by the constructor, `columns=`, `usecols=` or `names=`). Zero is a real value, and not
+reported, in a column later written for some rows only (`df.loc[mask, "target"] = 1`, `+=`) and
+in counters and flags (`n_*`, `*_count`, `is_*`, `has_*`, `*_flag`).
 """
     why = """
 `0` and `""` are values, not missing data: rows never filled in are indistinguishable from rows
@@ -87,12 +98,21 @@ df["discount"] = np.nan
         # A module not importing pandas.
         "df['score'] = 0\n",
         "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf['score'] = 1\n",
+        # 0 is a real value: the default class set for the rows a mask does not select, a count.
+        "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf['target'] = 0\n"
+        "df.loc[df['amount'] > 100, 'target'] = 1\n",
+        "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf['visits'] = 0\n"
+        "for day in days:\n    df['visits'] += day\n",
+        "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf['n_orders'] = 0\ndf['is_churned'] = 0\n",
     )
 
     def __init__(self, ctx: "Context") -> None:
         super().__init__(ctx)
         self._columns: Dict[str, Set[str]] = {}
         self._series: Set[str] = set()
+        #: Columns set to a placeholder, reported at the end unless written row by row later.
+        self._pending: List[Tuple[ast.Assign, str, str, str]] = []
+        self._written: Set[Tuple[str, str]] = set()
 
     def _known(self, frame: ast.AST, column: str) -> bool:
         return isinstance(frame, ast.Name) and column in self._columns.get(frame.id, set())
@@ -125,12 +145,42 @@ df["discount"] = np.nan
             value is not None
             and frame.id not in self._series
             and not self._known(frame, column)
+            and not _counter_or_flag(column)
             and self.ctx.pandas.is_pandas(frame)
         ):
-            self.report(node, column=column, value=value)
+            self._pending.append((node, frame.id, column, value))
         self._columns.setdefault(frame.id, set()).add(column)
 
+    def _partial_write(self, target: ast.expr) -> None:
+        """``df.loc[mask, "col"] = 1`` or ``df["col"] += x``: the rows not written keep the
+        initial value, so it is a real value (the default class, a count's zero)."""
+        if not isinstance(target, ast.Subscript):
+            return
+        base, key = target.value, target.slice
+        column: Optional[str] = None
+        if isinstance(base, ast.Attribute) and base.attr in ("loc", "iloc", "at") and isinstance(key, ast.Tuple):
+            if len(key.elts) == 2:
+                column = literal_string(key.elts[1])
+            base = base.value
+        if isinstance(base, ast.Name) and column is not None:
+            self._written.add((base.id, column))
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        target = node.target
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            column = literal_string(target.slice)
+            if column is not None:
+                self._written.add((target.value.id, column))
+        self._partial_write(target)
+
+    def end(self) -> None:
+        for node, frame, column, value in self._pending:
+            if (frame, column) not in self._written:
+                self.report(node, column=column, value=value)
+
     def leave_Assign(self, node: ast.Assign) -> None:
+        for written in node.targets:
+            self._partial_write(written)
         value = node.value
         for target in node.targets:
             if not isinstance(target, ast.Name):

@@ -13,6 +13,8 @@ from groundrules.rules.framework import Rule
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_resample", "partial_fit"})
+#: Image libraries with a `fit` of their own (`PIL.ImageOps.fit` crops to a size).
+_IMAGE_LIBRARIES = frozenset({"PIL", "cv2", "skimage", "imageio", "torchvision"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 #: One word of an identifier that names held-out data (``X_test``, ``Xtest``, ``df_valid``,
 #: ``holdout``, ``dtest``); ``latest`` or ``contest`` are not.
@@ -131,6 +133,9 @@ variable. Other cases are SUGGEST.
         "import numpy as np\nmodel.fit(Xtest, ytest)\n",
     )
     good = (
+        # Reading and cropping test images in a loop: `ImageOps.fit` resizes, it learns nothing.
+        "import numpy as np\nfrom PIL import Image, ImageOps\nfor path in test_paths:\n"
+        "    img_test = Image.open(path)\n    thumb = ImageOps.fit(img_test, (224, 224))\n",
         "from sklearn.preprocessing import StandardScaler\nscaler = StandardScaler()\n"
         "X_train_s = scaler.fit_transform(X_train)\nX_test_s = scaler.transform(X_test)\n",
         # Validation data passed as the evaluation set, not fitted on.
@@ -192,6 +197,9 @@ variable. Other cases are SUGGEST.
         if not isinstance(func, ast.Attribute) or func.attr not in _FIT_METHODS:
             return
         receiver_node = func.value
+        receiver_module = self.ctx.qualname(receiver_node) or ""
+        if receiver_module.partition(".")[0] in _IMAGE_LIBRARIES:
+            return  # `ImageOps.fit(test_image, size)` crops an image; nothing is learned
         if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Name):
             if receiver_node.func.id == "super":
                 return  # a wrapper's own fit forwarding its argument

@@ -66,8 +66,10 @@ class InefficientTensorflowLoop(Rule):
     message = _MODEL_IN_LOOP
     what = """
 Finds (i) Keras models (`Sequential`, `Model`, `keras.applications.*`) built in a loop that never
-calls `tf.keras.backend.clear_session()`; (ii) Python lists created in a `tf.function` and
-appended to in a loop there, instead of a `tf.TensorArray`; (iii) `tf.tile`/`tf.repeat` results
+calls `tf.keras.backend.clear_session()` (not `Model(inputs=base.input, outputs=layer.output)`,
+a view on an existing model); (ii) Python lists created in a `tf.function` and appended to in a
+loop over a tensor there (`tf.range`, a tensor argument; a Python `range`, literal or attribute is
+unrolled at trace time), instead of a `tf.TensorArray`; (iii) `tf.tile`/`tf.repeat` results
 used directly in an element-wise operation, where broadcasting would do.
 """
     why = """
@@ -93,6 +95,8 @@ y = x + tf.reshape(bias, (1, -1))
         "    m = Sequential()\n",
         "import tensorflow as tf\n\n@tf.function\ndef f(xs):\n    out = []\n    for x in xs:\n"
         "        out.append(x * 2)\n    return tf.stack(out)\n",
+        "import tensorflow as tf\n\n@tf.function\ndef g(n):\n    out = []\n    for i in tf.range(n):\n"
+        "        out.append(i)\n    return out\n",
         "import tensorflow as tf\ny = tf.tile(b, [4, 1]) + x\n",
         "import tensorflow as tf\nbt = tf.repeat(b, 3, axis=0)\nz = x * bt\n",
     )
@@ -109,6 +113,13 @@ y = x + tf.reshape(bias, (1, -1))
         "import tensorflow as tf\nmodel = tf.keras.Sequential()\nfor epoch in range(3):\n    model.fit(x, y)\n",
         # A module not importing tensorflow.
         "import keras\nfor u in (1, 2):\n    m = keras.Sequential()\n",
+        # Feature extractors over an existing model's layers: views, not new models.
+        "import tensorflow as tf\nfor layer in base.layers:\n"
+        "    probe = tf.keras.Model(inputs=base.input, outputs=layer.output)\n",
+        # Unrolled at trace time: appending over a Python range or a module's blocks is fine.
+        "import tensorflow as tf\n\n@tf.function\ndef f(x):\n    feats = []\n"
+        "    for block in self.blocks:\n        x = block(x)\n        feats.append(x)\n"
+        "    for i in range(3):\n        feats.append(x * i)\n    return feats\n",
     )
 
     def __init__(self, ctx: "Context") -> None:
@@ -211,7 +222,7 @@ y = x + tf.reshape(bias, (1, -1))
         if qualname in _CLEAR_SESSION:
             for loop in self._loops:
                 loop.cleared = True
-        elif self._loops and self._is_model_build(qualname):
+        elif self._loops and self._is_model_build(qualname) and not _view_of_model(node):
             self._loops[-1].builds.append(node)
         elif qualname in _ELEMENTWISE_CALLS:
             for arg in node.args:
@@ -221,11 +232,44 @@ y = x + tf.reshape(bias, (1, -1))
 
     def _check_append(self, node: ast.Call, func: ast.Attribute) -> None:
         receiver = func.value
-        if not isinstance(receiver, ast.Name) or not enclosing_loops(self.ctx):
+        loops = enclosing_loops(self.ctx)
+        if not isinstance(receiver, ast.Name) or not loops:
+            return
+        # A loop over a Python `range`, list or attribute (`self.blocks`) is unrolled at trace
+        # time, where appending to a list is fine; only a loop over a tensor becomes a graph loop.
+        if all(_python_iterable(loop) for loop in loops):
             return
         function = self._tf_function()
         if function is not None and receiver.id in self._lists.get(id(function), set()):
             self.report(node, _LIST_IN_TF_FUNCTION, name=receiver.id)
+
+
+_VIEW_ATTRS = frozenset({"input", "inputs", "output", "outputs"})
+
+
+def _view_of_model(call: ast.Call) -> bool:
+    """``Model(inputs=base.input, outputs=layer.output)``: a view on an existing model's layers
+    (feature extraction), which `clear_session()` would destroy; not a new model."""
+    values = list(call.args) + [kw.value for kw in call.keywords]
+    for value in values:
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Attribute) and sub.attr in _VIEW_ATTRS:
+                return True
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get_layer":
+                return True
+    return False
+
+
+def _python_iterable(loop: ast.AST) -> bool:
+    """A ``for`` over ``range(...)``, ``enumerate``/``zip`` of those, a literal or an attribute."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor)):
+        return False
+    it = loop.iter
+    while isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "zip", "reversed") and it.args:
+        it = it.args[0]
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range":
+        return True
+    return isinstance(it, (ast.List, ast.Tuple, ast.Attribute))
 
 
 def _tile_name(node: ast.AST) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, List, Optional
 
 from groundrules.rules.context import keyword
 from groundrules.rules.datascience._tracking import ScopedFlags, dotted, positive_number, target_names
@@ -36,6 +36,34 @@ _EPS_ALONE = re.compile(r"(?i)^_?(eps|epsilon)")
 _CONSTANT_ATTRS = frozenset({"pi", "e", "inf"})
 
 
+_COUNTS = frozenset({"value_counts", "size"})
+_QUERY_POSITIVE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:>\s*0(?![.\d]*[1-9])|>=\s*[1-9]\d*)")
+
+
+def _column_key(node: ast.AST) -> Optional[str]:
+    """``df["price"]`` and ``df.price`` as ``df[price]``."""
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return f"{node.value.id}[{key.value}]"
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}[{node.attr}]"
+    return None
+
+
+def _positive_bound(cond: ast.Compare) -> bool:
+    """``x > 0``, ``x >= 1`` (a positive lower bound)."""
+    if len(cond.ops) != 1:
+        return False
+    bound = cond.comparators[0]
+    if not isinstance(bound, ast.Constant) or not isinstance(bound.value, (int, float)):
+        return False
+    if isinstance(bound.value, bool):
+        return False
+    op = cond.ops[0]
+    return (isinstance(op, ast.Gt) and bound.value >= 0) or (isinstance(op, ast.GtE) and bound.value > 0)
+
+
 class LogOfUnmaskedValue(Rule):
     code = "GR424"
     name = "log-of-unmasked-value"
@@ -49,7 +77,9 @@ class LogOfUnmaskedValue(Rule):
 Finds `np.log`, `torch.log`, `tf.math.log` (and the `log2`/`log10` variants) whose argument is
 not clamped or clipped (`clamp`, `clamp_min`, `clip`, `clip_by_value`, `maximum`), does not add
 a positive constant or an `eps`-like name, and is not a positive literal. A name assigned from
-such a masked expression counts as masked; `np.log(x, where=...)` is exempt.
+such a masked expression counts as masked; `np.log(x, where=...)` is exempt, and so are values
+known positive: counts (`value_counts()`, a groupby's `size()`) and a column or array after a
+filter keeping it positive (`df = df[df["price"] > 0]`, `x = x[x > 0]`, `.loc[...]`, `.query("price > 0")`).
 """
     why = """
 `log(0)` is `-inf` and `log` of a negative number is `NaN`; either poisons a loss, a gradient or
@@ -71,6 +101,9 @@ log_r = np.log1p(r)
         "import tensorflow as tf\nl = tf.math.log(tf.nn.sigmoid(z))\n",
         "from numpy import log\nv = log(x - 1)\n",
         "import torch\np = torch.softmax(z, dim=1)\nlp = torch.log(p)\n",
+        # Filtered on another column, or kept where >= 0: zero still gets through.
+        "import numpy as np\ndf = df[df['qty'] > 0]\ny = np.log(df['price'])\n",
+        "import numpy as np\nx = x[x >= 0]\nlx = np.log(x)\n",
     )
     good = (
         "import numpy as np\ny = np.log(np.clip(x, 1e-12, None))\n",
@@ -80,6 +113,13 @@ log_r = np.log1p(r)
         "import numpy as np\ny = np.log1p(x)\nz = np.log(x, where=x > 0)\n",
         # math.log and a local function named log.
         "import numpy as np\nimport math\n\ndef log(x):\n    return x\n\nlog(0)\nmath.log(3)\n",
+        # Known positive: a count, a column or array kept only where positive, `x + 1`.
+        "import numpy as np\ncounts = df['city'].value_counts()\nw = np.log(counts)\n",
+        "import numpy as np\ndf = df[df['price'] > 0]\ndf['log_price'] = np.log(df['price'])\n",
+        "import numpy as np\nsales = sales.loc[(sales.qty >= 1) & (sales.price > 0)]\n"
+        "y = np.log(sales.price)\n",
+        "import numpy as np\nx = x[x > 0]\nlx = np.log(x)\nly = np.log(y + 1)\n",
+        'import numpy as np\ndf = df.query("price > 0")\nlp = np.log(df["price"])\n',
         # A module importing none of the libraries.
         "import jax.numpy as jnp\ny = jnp.log(x)\n",
     )
@@ -96,11 +136,14 @@ log_r = np.log1p(r)
         if isinstance(node, ast.Attribute):
             if node.attr in _CONSTANT_ATTRS or _EPS_ALONE.search(node.attr) is not None:
                 return True
-            return False
+            return self._filtered_positive(node)
+        if isinstance(node, ast.Subscript):
+            return self._filtered_positive(node)
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            return name in _MASKS
+            # `value_counts()` and a groupby's `size()` count at least one row per entry.
+            return name in _MASKS or name in _COUNTS
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 return self._positive_offset(node.left) or self._positive_offset(node.right)
@@ -116,11 +159,53 @@ log_r = np.log1p(r)
             return _EPS_NAME.search(name.rsplit(".", 1)[-1]) is not None
         return False
 
+    def _filtered_positive(self, node: ast.AST) -> bool:
+        """``df["price"]`` after ``df = df[df["price"] > 0]`` (or ``.loc``/``.query``)."""
+        key = _column_key(node)
+        return key is not None and self._masked.get(key)
+
+    def _record_filter(self, target: ast.expr, value: ast.AST) -> None:
+        """``df = df[df["price"] > 0]``, ``x = x[x > 0]``, ``df = df.query("price > 0")``: the
+        filtered column (or the name itself) holds only positive values from here on."""
+        if not isinstance(target, ast.Name):
+            return
+        conditions: List[ast.AST] = []
+        base: Optional[ast.AST] = None
+        if isinstance(value, ast.Subscript):
+            base = value.value
+            if isinstance(base, ast.Attribute) and base.attr == "loc":
+                base = base.value
+            key = value.slice
+            conditions = list(key.elts[:1]) if isinstance(key, ast.Tuple) else [key]
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "query":
+            base = value.func.value
+            text = value.args[0] if value.args else None
+            if isinstance(text, ast.Constant) and isinstance(text.value, str) and isinstance(base, ast.Name):
+                for column in _QUERY_POSITIVE.findall(text.value):
+                    self._masked.set(f"{target.id}[{column}]", True)
+            return
+        if not isinstance(base, ast.Name):
+            return
+        while conditions:
+            cond = conditions.pop()
+            if isinstance(cond, ast.BoolOp) and isinstance(cond.op, ast.And):
+                conditions.extend(cond.values)
+            elif isinstance(cond, ast.BinOp) and isinstance(cond.op, ast.BitAnd):
+                conditions.extend((cond.left, cond.right))
+            elif isinstance(cond, ast.Compare) and _positive_bound(cond):
+                left = cond.left
+                if isinstance(left, ast.Name) and left.id == base.id:
+                    self._masked.set(target.id, True)
+                column_key = _column_key(left)
+                if column_key is not None and column_key.split("[", 1)[0] == base.id:
+                    self._masked.set(target.id + "[" + column_key.split("[", 1)[1], True)
+
     def leave_Assign(self, node: ast.Assign) -> None:
         masked = self._is_masked(node.value)
         for target in node.targets:
             for name in target_names(target):
                 self._masked.set(name, masked and isinstance(target, ast.Name))
+            self._record_filter(target, node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func

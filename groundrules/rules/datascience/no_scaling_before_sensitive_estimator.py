@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from groundrules.rules.context import keyword
@@ -33,6 +34,7 @@ SCALE_FUNCTIONS = frozenset(
     power_transform""".split()
 )
 _FITS = frozenset({"fit", "fit_transform", "fit_predict"})
+_SCALED_NAME = re.compile(r"(?i)(scaled|norm|normali[sz]ed|standardi[sz]ed|std|minmax)(?![a-z])")
 _TRANSFORMS = frozenset({"fit_transform", "transform"})
 _PIPELINES = frozenset({"sklearn.pipeline.make_pipeline", "sklearn.pipeline.Pipeline"})
 
@@ -61,7 +63,8 @@ Finds scale-sensitive scikit-learn estimators (`SVC`, `SVR`, `KNeighbors*`, `PCA
 `MLP*`, penalised linear models such as `LogisticRegression`, `Ridge`, `Lasso`) fitted on a
 variable that no scaler produced (`fit_transform`/`transform`, `scale(...)`, or a value derived
 from one), and pipelines where such an estimator has no scaler before it. Data passed in as a
-function parameter is not judged.
+function parameter is not judged, nor data scaled by hand (a division: `X / 255.0`, a z-score,
+`X /= s`) or named as scaled (`X_scaled`, `X_norm`, `X_std`).
 """
     why = """
 Distances, kernels, penalties and gradient steps all treat features on a large scale as more
@@ -104,6 +107,12 @@ model.fit(X, y)
         "from sklearn.ensemble import RandomForestClassifier\nX, y = load()\nRandomForestClassifier().fit(X, y)\n",
         # A module not importing scikit-learn.
         "from mylib import SVC\nX, y = load()\nSVC().fit(X, y)\n",
+        # Already scaled: by hand (pixels / 255, a z-score), in place, or named so.
+        "from sklearn.svm import SVC\nX, y = load()\nX = X / 255.0\nSVC().fit(X, y)\n",
+        "from sklearn.neighbors import KNeighborsClassifier\nX, y = load()\n"
+        "X = (X - X.mean(axis=0)) / X.std(axis=0)\nKNeighborsClassifier().fit(X, y)\n",
+        "from sklearn.svm import SVC\nX, y = load()\nX /= 255\nSVC().fit(X, y)\n",
+        "from sklearn.svm import SVC\nX_scaled, y = load_scaled()\nSVC().fit(X_scaled, y)\n",
         # An unknown step (ColumnTransformer) may scale.
         "from sklearn.pipeline import make_pipeline\nfrom sklearn.svm import SVC\nmake_pipeline(pre, SVC())\n",
     )
@@ -128,8 +137,18 @@ model.fit(X, y)
             return any(self._is_scaled(arg) for arg in node.args)
         if isinstance(node, (ast.Tuple, ast.List)):
             return any(self._is_scaled(e) for e in node.elts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return True  # `X / 255.0`, `(X - X.mean()) / X.std()`: scaled by hand
         name = base_name(node)
+        if name is not None and _SCALED_NAME.search(name):
+            return True  # `X_scaled`, `X_norm`, `features_std`: the author says it is
         return name is not None and self._scaled.get(name)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        # `X /= 255`: scaled in place.
+        if isinstance(node.op, ast.Div):
+            for name in target_names(node.target):
+                self._scaled.set(name, True)
 
     def _sensitive_class(self, node: ast.AST) -> Optional[str]:
         if isinstance(node, ast.Call):

@@ -6,25 +6,24 @@ import ast
 from typing import Dict, List, Optional, Set, Tuple
 
 from groundrules.rules.context import Context, has_kwargs_splat
-from groundrules.rules.datascience._exprs import is_none, is_true, keyword_value, last_part
+from groundrules.rules.datascience._exprs import is_none, keyword_value, last_part
 from groundrules.rules.datascience._options import SEED_CONSTANT, SEED_MODULE
+from groundrules.rules.datascience._sklearn_seeded import SEEDED
 from groundrules.rules.framework import Rule
 from groundrules.rules.imports import call_name
 from groundrules.standards.schema import Category, FixClass, Severity
 
 # -- (i) seeded constructors ---------------------------------------------------------------
-_SKLEARN_ALWAYS = frozenset(
-    {"train_test_split", "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "KMeans",
-     "MiniBatchKMeans"}
-)
-_SKLEARN_IF_SHUFFLE = frozenset({"KFold", "StratifiedKFold", "StratifiedGroupKFold"})
-_SKLEARN_PREFIXES = ("RandomForest", "ExtraTrees", "GradientBoosting", "HistGradientBoosting",
-                     "MLP", "SGD")
+#: Every scikit-learn callable taking `random_state`, read from scikit-learn's signatures by
+#: benchmarks/sklearn_random_state.py (the checked code is never imported).
+_SKLEARN = frozenset(SEEDED)
+#: Kept for the fix, which asks the same question of a callee's name.
+_SKLEARN_PREFIXES: Tuple[str, ...] = ()
 _XGB = frozenset({"XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier",
                   "XGBRFRegressor"})
 _LGBM = frozenset({"LGBMClassifier", "LGBMRegressor", "LGBMRanker", "LGBMModel"})
 _CATBOOST = frozenset({"CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker", "CatBoost"})
-_CANDIDATES = _SKLEARN_ALWAYS | _SKLEARN_IF_SHUFFLE | _XGB | _LGBM | _CATBOOST | {"SVC"}
+_CANDIDATES = _SKLEARN | _XGB | _LGBM | _CATBOOST
 
 # -- (ii) global random streams ------------------------------------------------------------
 _PY_RANDOM = frozenset(
@@ -123,6 +122,27 @@ def _seeded_by_argument(call: ast.Call) -> bool:
     return value is not None and not is_none(value) and not isinstance(value, ast.Starred)
 
 
+def _sklearn_random(call: ast.Call, condition: Optional[Tuple[str, Tuple[object, ...], bool]]) -> bool:
+    """Does ``random_state`` matter for this call?  The table's condition says when it does only
+    for some values of another parameter (``KFold(shuffle=True)``, ``LogisticRegression(solver=
+    "saga")``); a value that is not a literal is not judged."""
+    if condition is None:
+        return True
+    param, values, by_default = condition
+    if not param:
+        return False
+    value = keyword_value(call, param)
+    if value is None:
+        return by_default
+    if values == ("<not None>",):
+        return not is_none(value)
+    if not isinstance(value, ast.Constant):
+        return False
+    if True in values and not isinstance(value.value, str):
+        return bool(value.value)
+    return value.value in values
+
+
 class RandomnessUncontrolled(Rule):
     code = "GR401"
     name = "randomness-uncontrolled"
@@ -131,10 +151,14 @@ class RandomnessUncontrolled(Rule):
     fix = FixClass.UNSAFE
     message = "{subject}: {advice}"
     what = """
-Finds randomised sklearn splitters and estimators (`train_test_split`, shuffling `KFold`,
-`ShuffleSplit`, random forests, gradient boosting, `KMeans`, `MLP*`, `SGD*`,
-`SVC(probability=True)`, XGBoost, LightGBM, CatBoost) built without a `random_state` (or with
-`random_state=None`), and draws from the global `random`, `np.random`, `torch` or `tf.random`
+Finds randomised sklearn splitters, searches, estimators and data generators (every scikit-learn
+callable whose signature has `random_state`: `train_test_split`, `ShuffleSplit`, random forests,
+`DecisionTree*`, `AdaBoost*`, `KMeans`, `RandomizedSearchCV`, `MLP*`, `SGD*`, `make_*`, ...; the
+table is generated from scikit-learn by benchmarks/sklearn_random_state.py), XGBoost, LightGBM
+and CatBoost models built without a `random_state` (or with `random_state=None`). Where
+scikit-learn documents that `random_state` only matters for some values of another parameter
+(`KFold(shuffle=True)`, `SVC(probability=True)`, `LogisticRegression(solver="saga")`), only calls
+passing such a value are reported; and draws from the global `random`, `np.random`, `torch` or `tf.random`
 streams in a module that never seeds that stream (the library gate: the module imports
 sklearn, XGBoost, LightGBM, CatBoost, NumPy, PyTorch or TensorFlow; Python's `random` alone is not
 data-science code).
@@ -179,6 +203,12 @@ message names the call to add.
         "import random\nimport numpy as np\n\ndef pick(xs):\n    return random.choice(xs)\n",
         "import torch\nx = torch.randn(3, 4)\n",
         "import numpy as np\nrng = np.random.default_rng()\n",
+        # Read from scikit-learn's signatures, not a short list.
+        "from sklearn.tree import DecisionTreeClassifier\nclf = DecisionTreeClassifier(max_depth=3)\n",
+        "from sklearn.ensemble import AdaBoostRegressor\nm = AdaBoostRegressor()\n",
+        "from sklearn.model_selection import RandomizedSearchCV\ns = RandomizedSearchCV(est, dist)\n",
+        "import sklearn.cluster\nkm = sklearn.cluster.KMeans(n_clusters=3)\n",
+        "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression(solver='saga')\n",
     )
     good = (
         "from sklearn.model_selection import train_test_split\n"
@@ -186,6 +216,9 @@ message names the call to add.
         # Without shuffling a KFold is deterministic.
         "from sklearn.model_selection import KFold\ncv = KFold(n_splits=5)\n",
         "from sklearn.svm import SVC\nclf = SVC(C=1.0)\n",
+        # random_state is unused by the default solver, and a search has none.
+        "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression(C=0.5)\n",
+        "from sklearn.model_selection import GridSearchCV\ns = GridSearchCV(est, grid)\n",
         "from catboost import CatBoostClassifier\nm = CatBoostClassifier(random_seed=7)\n",
         "import lightgbm as lgb\nm = lgb.LGBMClassifier(seed=3)\n",
         "from sklearn.ensemble import RandomForestClassifier\n"
@@ -228,13 +261,9 @@ message names the call to add.
         top = qualname.partition(".")[0]
         seed_keys: Tuple[str, ...]
         if top == "sklearn":
-            if last in _SKLEARN_IF_SHUFFLE and not is_true(keyword_value(node, "shuffle")):
+            if last not in _SKLEARN or not _sklearn_random(node, SEEDED[last][1]):
                 return
             if last == "train_test_split" and self._literal_false(keyword_value(node, "shuffle")):
-                return
-            if last == "SVC" and not is_true(keyword_value(node, "probability")):
-                return
-            if last in _XGB | _LGBM | _CATBOOST:
                 return
             seed_keys = ("random_state",)
         elif (top == "xgboost" and last in _XGB) or (top == "lightgbm" and last in _LGBM):

@@ -10,7 +10,9 @@ from groundrules.rules.framework import Rule
 from groundrules.rules.imports import ImportTracker
 from groundrules.standards.schema import Category, FixClass, Severity
 
-_METHODS = frozenset({"append", "iteritems", "fillna", "isnull", "notnull"})
+#: `isnull`/`notnull` are documented aliases of `isna`/`notna`, neither removed nor deprecated:
+#: not this rule's business.
+_METHODS = frozenset({"append", "iteritems", "fillna"})
 #: Converters that return an Index (or an array) unless given a Series: `Index.append` is alive.
 _INDEX_CONVERTERS = frozenset({"pandas.to_datetime", "pandas.to_timedelta"})
 _FILL_METHODS = {"ffill": "ffill", "pad": "ffill", "bfill": "bfill", "backfill": "bfill"}
@@ -27,7 +29,6 @@ _FRAME_READERS = frozenset(
 _APPEND = "`{recv}.append(...)` was removed in pandas 2.0 (and is quadratic in a loop): use `pd.concat([{recv}, other])`"
 _ITERITEMS = "`{recv}.iteritems()` was removed in pandas 2.0: use `{recv}.items()`"
 _FILLNA = "`fillna(method=\"{method}\")` is deprecated: use `{recv}.{replacement}()`"
-_ISNULL = "`{recv}.{method}()` is an alias: use `{recv}.{replacement}()`"
 _IX = "`.ix` was removed in pandas 1.0: use `.loc` (labels) or `.iloc` (positions)"
 _DATETIME = "`pd.datetime` was removed in pandas 2.0: `from datetime import datetime`"
 
@@ -41,9 +42,9 @@ class RemovedOrDeprecatedPandasApi(Rule):
     message = _APPEND
     what = """
 Finds pandas APIs that were removed or deprecated: `DataFrame.append`/`Series.append` and
-`.iteritems()` (removed in 2.0), `.ix`, `fillna(method="ffill"|"bfill")`, `pd.datetime`, and the
-`.isnull()`/`.notnull()` aliases (style). Only receivers known to be pandas objects are checked,
-so `list.append` never fires.
+`.iteritems()` (removed in 2.0), `.ix`, `fillna(method="ffill"|"bfill")` and `pd.datetime`. Only
+receivers known to be pandas objects are checked, so `list.append` never fires. The
+`.isnull()`/`.notnull()` aliases are documented and not deprecated: not reported.
 """
     why = """
 Removed APIs break the code on the next pandas upgrade; deprecated ones will. Growing a frame
@@ -59,8 +60,7 @@ df = df.ffill()
 missing = df.isna()
 """
     fix_safety = """
-SAFE: `.iteritems()` -> `.items()`, `.isnull()` -> `.isna()`, `.notnull()` -> `.notna()`, and
-`fillna(method="ffill")` -> `.ffill()` (likewise `pad`, `bfill`, `backfill`) when the method is a
+SAFE: `.iteritems()` -> `.items()`, and `fillna(method="ffill")` -> `.ffill()` (likewise `pad`, `bfill`, `backfill`) when the method is a
 string literal and the other arguments are keywords `ffill` takes (`axis`, `inplace`, `limit`,
 `downcast`); with a value or positional arguments it is SUGGEST.
 COND, applied when proven: `a.append(b, ignore_index=...)` -> `pd.concat([a, b], ignore_index=...)`
@@ -76,9 +76,13 @@ DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
         "import pandas as pd\ns = pd.Series([1, 2])\nfor k, v in s.iteritems():\n    pass\n",
         "import pandas as pd\ndf = pd.DataFrame({'a': [1]})\nx = df.ix[0, 'a']\n",
         "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf = df.fillna(method='ffill')\n",
-        "import pandas as pd\ndf = pd.read_csv('a.csv')\nm = df['a'].isnull()\n",
         "import pandas as pd\nnow = pd.datetime.now()\n",
         "def f(df: pd.DataFrame, row):\n    return df.append(row, ignore_index=True)\n\nimport pandas as pd\n",
+        # The second append, after `df = df.append(row)` rebound the name.
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\nfor row in rows:\n    df = df.append(row)\n"
+        "df = df.append(extra)\n",
+        # A frame from a helper returning `pd.concat(...)`.
+        "import pandas as pd\n\ndef both(a, b):\n    return pd.concat([a, b])\n\nboth(x, y).append(z)\n",
     )
     good = (
         # A list's append, even in a pandas module.
@@ -92,6 +96,8 @@ DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
         # A polars-only module.
         "import polars as pl\ndf = pl.read_csv('a.csv')\ndf = df.fill_null(strategy='forward')\n",
         "import pandas as pd\nfrom datetime import datetime\nnow = datetime.now()\n",
+        # Documented aliases, not deprecated.
+        "import pandas as pd\ndf = pd.read_csv('a.csv')\nm = df['a'].isnull() | df['b'].notnull()\n",
         # `pd.to_datetime` of a list/array is a DatetimeIndex, and `Index.append` was not removed.
         "import pandas as pd\nidx = pd.to_datetime(['2020-01-01'])\n"
         "idx = idx.append(pd.to_datetime(['2020-01-02']))\n",
@@ -212,9 +218,6 @@ DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
                             replacement=_FILL_METHODS[fill],
                             fixable=_plain_fill(node),
                         )
-        else:
-            replacement = "isna" if method == "isnull" else "notna"
-            self.report(node, _ISNULL, recv=recv, method=method, replacement=replacement)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr == "ix":

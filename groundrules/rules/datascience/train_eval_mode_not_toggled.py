@@ -28,6 +28,19 @@ _VERBS = frozenset(
 )
 _MODULE_FACTORIES = ("torch.nn.Sequential", "torchvision.models.", "timm.create_model")
 _LIGHTNING = frozenset({"pytorch_lightning", "lightning"})
+#: Losses and metrics: calling one under `no_grad` evaluates nothing with dropout.
+_LOSS = re.compile(r"(?i)(loss|criterion|metric)")
+
+
+def _ends_in_eval(value: ast.AST) -> bool:
+    """``X().eval()`` or ``X().eval().to(device)``/``.cuda()``: the bound model is in eval mode."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        if value.func.attr == "eval" and not value.args:
+            return True
+        if value.func.attr not in ("to", "cuda", "cpu", "half", "float", "requires_grad_"):
+            return False
+        value = value.func.value
+    return False
 
 _TRAIN_AFTER_EVAL = (
     "training step after `{model}.eval()` without `{model}.train()`: dropout and batch norm "
@@ -58,7 +71,9 @@ a function named like `evaluate`, `predict`, `validate`, `inference`) with no ea
 `model.eval()` in scope, and training steps (`.backward()`) that follow a `model.eval()` with no
 `model.train()` in between, including on the next pass of a loop. A model is a name bound from
 `torch.nn.Sequential`, `torchvision.models.*`, `timm.create_model` or a local `nn.Module`
-subclass, or named `model`, `net`, `network` or `<noun>_model`.
+subclass, or named `model`, `net`, `network` or `<noun>_model`; not a loss or metric
+(`nn.MSELoss()`, `criterion`, `loss_model`). A model put in eval mode anywhere in the module (a
+setup function, `model = Net().eval()`) is not reported where its mode cannot be followed.
 """
     why = """
 Dropout and batch normalisation behave differently in training and evaluation. Evaluating in
@@ -97,6 +112,16 @@ def evaluate(model, loader):
         "import torch\nmodel = load()\nmodel.eval()\n\ndef predict(x):\n    with torch.no_grad():\n        return model(x)\n",
         # A module not importing torch.
         "import tensorflow as tf\n\ndef predict(model, x):\n    return model(x)\n",
+        # Eval mode set elsewhere: in a setup function, or where the model is built.
+        "import torch\nmodel = build()\n\ndef predict(x):\n    with torch.no_grad():\n"
+        "        return model(x)\n\ndef setup():\n    model.eval()\n",
+        "import torch\nmodel = torch.load('m.pt', weights_only=True).to('cuda').eval()\n"
+        "with torch.no_grad():\n    out = model(x)\n",
+        # A loss, not a network.
+        "import torch\n\nclass Trainer:\n    def validate(self, x, y):\n        with torch.no_grad():\n"
+        "            return self.loss_model(x, y)\n",
+        "import torch\nloss_model = torch.nn.MSELoss()\n\ndef validate(pred, y):\n"
+        "    with torch.no_grad():\n        return loss_model(pred, y)\n",
         # Lightning toggles the mode itself.
         "import torch\nimport lightning as L\n\nclass M(L.LightningModule):\n"
         "    def validation_step(self, batch, i):\n        return self.model(batch)\n",
@@ -112,6 +137,12 @@ def evaluate(model, loader):
         self._modules: Set[str] = set()
         self._module_classes: Set[str] = set()
         self._reported: Set[Tuple[int, str]] = set()
+        #: Model calls in an evaluation context whose mode is unknown where they are made.
+        self._pending: List[Tuple[ast.Call, str, int]] = []
+        #: Models put in eval mode anywhere in the module.
+        self._evaled_anywhere: Set[str] = set()
+        #: Names bound to loss functions and metrics (`nn.CrossEntropyLoss()`): not models.
+        self._losses: Set[str] = set()
         self._lightning = ctx.imports.imports_any(_LIGHTNING)
         self._test_module = ctx.is_test_module()
 
@@ -135,6 +166,8 @@ def evaluate(model, loader):
             is_module = qualname.startswith(_MODULE_FACTORIES) or (
                 isinstance(value.func, ast.Name) and value.func.id in self._module_classes
             )
+        evaled = _ends_in_eval(value)
+        is_loss = isinstance(value, ast.Call) and _LOSS.search(self.ctx.qualname(value.func) or "") is not None
         for target in node.targets:
             key = dotted(target)
             if key is not None:
@@ -142,6 +175,15 @@ def evaluate(model, loader):
                     self._modules.add(key)
                 else:
                     self._modules.discard(key)
+                if evaled:  # `model = Net().eval()`, `model = torch.load(p).to(dev).eval()`
+                    if self._shared(key):
+                        self._evaled_anywhere.add(key)
+                    self._state[(self._function_key(), key)] = "eval"
+                    self._global[key] = "eval"
+                if is_loss:
+                    self._losses.add(key)
+                else:
+                    self._losses.discard(key)
 
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:
@@ -216,6 +258,8 @@ def evaluate(model, loader):
             else:
                 return
         fkey = self._function_key()
+        if mode == "eval" and self._shared(model):
+            self._evaled_anywhere.add(model)
         self._state[(fkey, model)] = mode
         self._last[fkey] = (mode, model)
         self._global[model] = mode
@@ -232,10 +276,29 @@ def evaluate(model, loader):
         if last is not None and last[0] == "eval":
             self._report_once(node, last[1], "train", _TRAIN_AFTER_EVAL)
 
+    def _shared(self, key: str) -> bool:
+        """``self.model`` or a module-level model: the same object wherever the name is used."""
+        if key.startswith("self."):
+            return True
+        function = self.ctx.enclosing_function()
+        if function is None:
+            return True
+        root = key.split(".")[0]
+        if root in parameter_names(function):
+            return False
+        return not any(
+            isinstance(n, ast.Name) and n.id == root and isinstance(n.ctx, ast.Store)
+            for n in ast.walk(function)
+        )
+
     def _is_model(self, key: str) -> bool:
+        if key in self._losses:
+            return False
         if key in self._modules:
             return True
         last = key.rsplit(".", 1)[-1]
+        if _LOSS.search(last):
+            return False  # `loss_model`, `criterion`, `metric_model`: a loss, not a network
         return _MODEL_NAME.search(last) is not None and last.split("_")[0].lower() not in _VERBS
 
     def _in_eval_context(self) -> bool:
@@ -265,6 +328,23 @@ def evaluate(model, loader):
     def _model_call(self, node: ast.Call, key: str) -> None:
         if not self._is_model(key) or not self._in_eval_context():
             return
-        if self._mode_of(key) == "eval":
+        mode = self._mode_of(key)
+        if mode == "eval":
             return
-        self._report_once(node, key, "eval")
+        if mode == "train":
+            self._report_once(node, key, "eval")
+        else:
+            # Unknown here: `model.eval()` may be set elsewhere in the module (a setup
+            # function, `__init__`, `model = Net().eval()`); decided at the end. A model passed
+            # in by the caller is the caller's: another function's toggle says nothing about it.
+            shared = self._shared(key)
+            self._pending.append((node, key if shared else f"<local>{key}", self._function_key()))
+
+    def end(self) -> None:
+        for node, key, fkey in self._pending:
+            if key in self._evaled_anywhere:
+                continue
+            shown = key[len("<local>"):] if key.startswith("<local>") else key
+            if (fkey, "eval:" + shown) not in self._reported:
+                self._reported.add((fkey, "eval:" + shown))
+                self.report(node, model=shown)

@@ -19,6 +19,15 @@ _VECTORISABLE = (
     ast.Constant, ast.Load, ast.operator, ast.unaryop, ast.cmpop, ast.boolop,
 )
 _Loop = Union[ast.For, ast.AsyncFor]
+#: Libraries whose calls in a row loop read, draw or write images and plots.
+_PER_ROW_LIBRARIES = frozenset(
+    {"cv2", "PIL", "skimage", "imageio", "matplotlib", "torchvision", "seaborn", "plotly"}
+)
+#: Methods of image and plot objects (``draw.rectangle``, ``ax.annotate``, ``img.save``).
+_PER_ROW_METHODS = frozenset(
+    """annotate text rectangle ellipse polygon add_patch imshow imread imwrite save show
+    putText circle polylines paste crop resize thumbnail""".split()
+)
 
 
 @dataclass
@@ -28,6 +37,9 @@ class _RowLoop:
     rows: Set[str]  # names bound to a row (iterrows' row, itertuples' tuple or its fields)
     how: str
     vectorisable: bool = False
+    #: The body reads, draws or writes something per row (an image, a plot): no column operation
+    #: does that, whatever arithmetic computes its coordinates.
+    per_row_work: bool = False
 
 
 @dataclass
@@ -102,6 +114,13 @@ No automatic fix (SUGGEST): rewrite the loop as column operations (`df["c"] = df
         "import pandas as pd\nrows = [1, 2]\nfor i in range(len(rows)):\n"
         "    rows[i] = rows[i] * 2\n",
         "import tensorflow as tf\nn = 0\nfor x in batches:\n    n += 1\n",
+        # Loops that read or annotate an image per row: arithmetic on coordinates, not columns.
+        "import cv2\nimport pandas as pd\nboxes = pd.read_csv('boxes.csv')\n"
+        "for _, row in boxes.iterrows():\n    img = cv2.imread(row['path'])\n"
+        "    cv2.rectangle(img, (row.x, row.y), (row.x + row.w, row.y + row.h), (0, 255, 0), 2)\n",
+        "import pandas as pd\nfrom PIL import Image, ImageDraw\ndf = pd.read_csv('a.csv')\n"
+        "for i in range(len(df)):\n    im = Image.open(df.loc[i, 'file'])\n"
+        "    ImageDraw.Draw(im).text((df.loc[i, 'x'] + 5, 10), df.loc[i, 'label'])\n",
     )
 
     def __init__(self, ctx: Context) -> None:
@@ -182,7 +201,7 @@ No automatic fix (SUGGEST): rewrite the loop as column operations (`df["c"] = df
         scope = self._scopes[-1]
         scope.loops -= 1
         loop = scope.row_loops.pop()
-        if loop is not None and loop.vectorisable:
+        if loop is not None and loop.vectorisable and not loop.per_row_work:
             self.report(
                 loop.node.iter,
                 subject=f"row-by-row loop over `{loop.how}` doing element-wise work",
@@ -258,8 +277,20 @@ No automatic fix (SUGGEST): rewrite the loop as column operations (`df["c"] = df
             loop.vectorisable = True
         self._tensor_accumulation(node)
 
+    def _mark_per_row_work(self, node: ast.Call) -> None:
+        loop = self._innermost()
+        if loop is None or loop.per_row_work:
+            return
+        func = node.func
+        qualname = self.ctx.qualname(func) or ""
+        if qualname.partition(".")[0] in _PER_ROW_LIBRARIES or qualname == "open":
+            loop.per_row_work = True
+        elif isinstance(func, ast.Attribute) and func.attr in _PER_ROW_METHODS:
+            loop.per_row_work = True
+
     # -- apply(axis=1) --------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
+        self._mark_per_row_work(node)
         func = node.func
         if not isinstance(func, ast.Attribute) or func.attr != "apply" or not node.args:
             return

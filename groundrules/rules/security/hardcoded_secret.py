@@ -24,7 +24,8 @@ SECRET_PLACEHOLDERS = strs_option(
 
 #: Literals that are credentials whatever name holds them: (kind, pattern, shown prefix group).
 _KNOWN_SECRETS: Tuple[Tuple[str, Pattern[str]], ...] = (
-    ("AWS access key", re.compile(r"\b(AKIA)[0-9A-Z]{16}\b")),
+    # Long-term (AKIA) and temporary (ASIA) access keys, and the other IAM unique-id prefixes.
+    ("AWS access key", re.compile(r"(?<![A-Z0-9])(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[0-9A-Z]{16}(?![A-Z0-9])")),
     (
         "private key",
         re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)[\s\S]*?[A-Za-z0-9+/]{20}"),
@@ -41,7 +42,7 @@ _KNOWN_SECRETS: Tuple[Tuple[str, Pattern[str]], ...] = (
     ("JWT", re.compile(r"\b(eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
 )
 #: Cheap substring test before the regular expressions run on a string constant.
-_HINTS = ("AKIA", "PRIVATE KEY", "gh", "xox", "sk-", "eyJ")
+_HINTS = ("AKIA", "ASIA", "ABIA", "ACCA", "A3T", "PRIVATE KEY", "gh", "xox", "sk-", "eyJ")
 
 #: Last word of a name that says the value is about a secret, not the secret itself.
 _METADATA_WORDS = frozenset(
@@ -67,6 +68,9 @@ _QUALIFIER_WORDS = frozenset(
 _NON_SECRET_VALUES = frozenset(
     "true false none null yes no on off required optional enabled disabled default auto".split()
 )
+#: Words that make a name a password: then any literal but a placeholder or mask is one (ruff's
+#: S105): `"root"`, `"1234"` and `"Hunter2pass"` are real passwords.
+_PASSWORD_WORDS = frozenset({"pass", "password", "passwd", "passphrase", "pwd", "passwords"})
 _REGEX_HINTS = ("\\w", "\\d", "\\s", "[^", "(?")
 #: An environment-variable name held as a value (``"DB_PASSWORD"``) labels a secret.
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -96,20 +100,25 @@ class HardcodedSecret(Rule):
     name = "hardcoded-secret"
     category = Category.SECURITY
     severity = Severity.ERROR
-    message = "hardcoded secret in `{name}` ('{masked}'): read it with `os.environ[\"{env}\"]`"
+    message = (
+        "hardcoded secret in `{name}` ('{masked}'): read `os.environ[\"{env}\"]` in your config "
+        "module (`config.py`, or one matching `config-modules`) and import it from there"
+    )
     known_message = (
         "{kind} literal ('{masked}') in source: load it from the environment or a secrets manager"
     )
     what = """
-Finds secrets written into the source: an assignment, keyword argument, parameter default or
-dict key whose name matches `secret-name-pattern` with a non-empty string literal that is not a
-placeholder (`secret-placeholders`), and any literal shaped like a known credential (an AWS access
-key `AKIA…`, a PEM private key, a GitHub `ghp_…` token, a Slack `xoxb-…` token, an `sk-…` API key,
+Finds secrets written into the source: an assignment, keyword argument, parameter default,
+comparison or dict key (`"api-key"`, `"X-API-Key"` too) whose name matches `secret-name-pattern`
+with a non-empty string literal that is not a placeholder (`secret-placeholders`), and any
+literal shaped like a known credential (an AWS access key `AKIA…`/`ASIA…`, a PEM private key, a GitHub `ghp_…` token, a Slack `xoxb-…` token, an `sk-…` API key,
 a JWT) wherever it appears.
 
 Names that describe a secret rather than hold one (`token_url`, `password_env_var`,
 `secret_name`), tokenizer vocabulary (`pad_token="[PAD]"`, `tokenizer_name`), environment-variable
-names as values (`"DB_PASSWORD"`) and masks (`"****"`) are not reported. Messages never show the
+names as values (`"DB_PASSWORD"`) and masks (`"****"`) are not reported. A name that says
+password (`password`, `passwd`, `pwd`, `passphrase`) is evidence enough: any literal but a
+placeholder, a mask or an empty string is reported, as ruff's S105 does. Messages never show the
 value: only its recognised prefix.
 """
     why = """
@@ -141,6 +150,16 @@ person, who must also rotate the leaked value.
         'HEADERS = {"Authorization": "Bearer eyJ' + 'hbGciOiJIUzI1NiJ9.eyJ' + 'zdWIiOiIxMjM0NTY3ODkwIn0.'
         'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}\n',
         'cfg["password"] = "p@ssw0rd"\n',
+        # A name that says password makes any real literal one (ruff S105), and so does a check.
+        'PASSWORD = "Hunter2pass"\n',  # noqa: GR304 -- the rule's own example
+        'def login(user):\n    return user.password != "root"\n',
+        'passphrase = "1234"\n',
+        'my_password_for_email = "d6s$f9g!j8mg7hw?n&2"\n',
+        # Hyphenated keys, as HTTP headers and JSON configs spell them.
+        'HEADERS = {"X-API-Key": "3f9a8b7c6d5e4f3a"}\n',
+        'settings = {"api-key": "0123456789abcdef"}\n',
+        # A temporary AWS key under a name that says nothing, inside an f-string.
+        'url = f"https://s3.example.com/?id=ASIA' + 'Q7W3ERTYUIOPASDF&x={x}"\n',
     )
     good = (
         'import os\npassword = os.environ["DB_PASSWORD"]\n',
@@ -159,6 +178,11 @@ person, who must also rotate the leaked value.
         'user = "etl"\npassword = "********"\nkey = "AKIAIOSFODNN7EXAMPLE"\n',
         # A PEM header alone (as a parser's constant) holds no key material.
         'HEADER = "-----BEGIN RSA PRIVATE KEY-----"\n',
+        # `pwd` alone is the working directory.
+        'import os\npwd = "/home/etl/jobs"\nos.chdir(pwd)\n',
+        # Checking for an empty password, and a field label.
+        'def f(password):\n    if password == "":\n        return None\n'
+        'PASSWORD_FIELD = "password"\n',
         Example(
             'password = "dev-only"\n',  # noqa: GR304 -- example text
             options={"security.secret-placeholders": ["dev-*"]},
@@ -188,10 +212,12 @@ person, who must also rotate the leaked value.
             m.start() < len(first) and m.end() == len(pair) for m in self._names.finditer(pair)
         )
 
-    def _is_secret_name(self, name: str) -> bool:
+    def _is_secret_name(self, name: str, value: str = "") -> bool:
+        words = _words(name)
+        if _abbreviated_password(words, value):
+            return True
         if name.lower() == "pass" or not self._matches_words(name):
             return False
-        words = _words(name)
         if not words:
             return True
         # The secret word ends the name, or only qualifiers follow it (`password_enabled` and
@@ -201,8 +227,12 @@ person, who must also rotate the leaked value.
             if self._matches_words(word) or (i and self._spans(words[i - 1], word)):
                 last = i + 1
         tail = words[last:]
-        if not last or any(not (w.isdigit() or w in _QUALIFIER_WORDS) for w in tail):
+        if not last:
             return False
+        if any(not (w.isdigit() or w in _QUALIFIER_WORDS) for w in tail):
+            # `my_password_for_email = "d6s$f9g!..."`: the name describes, the value proves.
+            if not (_says_password(words) and _looks_random(value)):
+                return False
         if words[-1] in _METADATA_WORDS:
             return False
         if any(w.startswith("tokeniz") for w in words):
@@ -211,8 +241,18 @@ person, who must also rotate the leaked value.
             return False
         return True
 
-    def _is_secret_value(self, value: str) -> bool:
+    def _is_secret_value(self, value: str, password: bool = False) -> bool:
         stripped = _AUTH_SCHEME.sub("", value.strip(), count=1)
+        if password and stripped:
+            # A name that says password is evidence enough: only placeholders, masks and
+            # enum-like values are not one.
+            lowered = stripped.lower()
+            return not (
+                _MASK.fullmatch(stripped)
+                or _ENV_NAME.fullmatch(stripped)
+                or lowered in _NON_SECRET_VALUES
+                or any(fnmatch.fnmatchcase(lowered, p) for p in self._placeholders)
+            )
         if not stripped or any(ch.isspace() for ch in stripped):
             return False
         if len(stripped) < 4 or stripped.isdigit() or _MASK.fullmatch(stripped):
@@ -233,9 +273,9 @@ person, who must also rotate the leaked value.
         if name is None or not isinstance(value, ast.Constant):
             return
         text = value.value
-        if not isinstance(text, str) or not self._is_secret_name(name):
+        if not isinstance(text, str) or not self._is_secret_name(name, text):
             return
-        if not self._is_secret_value(text):
+        if not self._is_secret_value(text, _says_password(_words(name))):
             return
         self._reported.add(id(value))
         known = _known_secret(text)
@@ -257,6 +297,17 @@ person, who must also rotate the leaked value.
     def visit_keyword(self, node: ast.keyword) -> None:
         if node.arg is not None:
             self._check(node.arg, node.value, node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        """``if password == "root":``: the literal is the password the code accepts."""
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
+        left, right = node.left, node.comparators[0]
+        if isinstance(left, ast.Constant):
+            left, right = right, left
+        name = _target_name(left)
+        if name is not None and _says_password(_words(name)):
+            self._check(name, right, node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
@@ -285,6 +336,31 @@ person, who must also rotate the leaked value.
         known = _known_secret(value)
         if known is not None:
             self.report(node, self.known_message, kind=known[0], masked=mask(value, known[1]))
+
+
+def _abbreviated_password(words: List[str], value: str) -> bool:
+    """``email_pwd``, ``db_pwd``: `pwd` is a password beside another word; alone it is as often
+    the working directory (`pwd = os.getcwd()`), so the shared name pattern leaves it out."""
+    return (
+        "pwd" in words
+        and len(words) > 1
+        and words[-1] in ("pwd", *_QUALIFIER_WORDS)
+        and not value.startswith(("/", "~", "."))
+        and "/" not in value
+        and "\\" not in value
+    )
+
+
+def _says_password(words: List[str]) -> bool:
+    return any(w in _PASSWORD_WORDS for w in words)
+
+
+def _looks_random(value: str) -> bool:
+    """Eight or more characters mixing at least three of lower, upper, digits and symbols."""
+    if len(value) < 8 or any(ch.isspace() for ch in value):
+        return False
+    classes = (str.islower, str.isupper, str.isdigit, lambda ch: not ch.isalnum())
+    return sum(any(test(ch) for ch in value) for test in classes) >= 3
 
 
 def _boundary(text: str, i: int) -> bool:

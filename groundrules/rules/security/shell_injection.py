@@ -22,12 +22,17 @@ _SUBPROCESS = frozenset(
 )
 #: Run their string argument through ``/bin/sh`` whatever the keywords say.
 _SHELL_ALWAYS = frozenset(
-    {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput"}
+    {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "os.popen2",
+     "os.popen3", "os.popen4", "popen2.popen2", "popen2.popen3", "popen2.popen4", "popen2.Popen3",
+     "popen2.Popen4", "commands.getoutput", "commands.getstatusoutput"}
 )
+#: Start a program outside ``subprocess``: no shell, but no check, and ``exec*`` replaces this
+#: process.
 _SPAWN = frozenset(
-    f"os.spawn{suffix}"
+    f"os.{kind}{suffix}"
+    for kind in ("spawn", "exec")
     for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
-)
+) | frozenset({"os.startfile", "os.posix_spawn", "os.posix_spawnp"})
 #: A command a shell would only split on blanks: no quotes, expansions, globs, redirections,
 #: operators or comments.
 _PLAIN_COMMAND = re.compile(r"[A-Za-z0-9_./:,@%+=-]+( +[A-Za-z0-9_./:,@%+=-]+)*")
@@ -52,12 +57,14 @@ class ShellInjection(Rule):
     message = "`{call}` {how}: pass an argument list without a shell, e.g. `subprocess.run([\"ls\", path], check=True)`"
     what = """
 Finds commands exposed to shell injection: `subprocess.run`/`call`/`check_call`/`check_output`/
-`Popen` with `shell=True`; `os.system`, `os.popen`, `subprocess.getoutput`/`getstatusoutput`
-(which always use a shell) and `os.spawn*`; and `subprocess.*` calls whose command is built by
-an f-string, `%` formatting, `+` or `.format()`.
+`Popen` with `shell=True` (or any other truthy literal: `shell=1`, `shell="True"`, `shell=[True]`);
+`os.system`, `os.popen*`, `subprocess.getoutput`/`getstatusoutput` and Python 2's
+`popen2`/`commands` (which always use a shell); `os.spawn*`, `os.exec*`, `os.posix_spawn*` and
+`os.startfile`; and `subprocess.*` calls whose command is built by an f-string, `%` formatting,
+`+` or `.format()`.
 
-`shell=False`, a `shell=` flag held in a variable, and argument lists with formatted elements
-(no shell parses them) are not reported.
+`shell=False` (or a falsy literal), a `shell=` flag held in a variable, and argument lists with
+formatted elements (no shell parses them) are not reported.
 """
     why = """
 A shell parses the command string: a file name, column value or parameter holding `;`, `|`,
@@ -89,7 +96,7 @@ finding carries one fix class, and the SAFE rewrite must not change behaviour. `
 pass the values as list elements.
 """
     fix = FixClass.SAFE
-    requires = frozenset({"os", "subprocess"})
+    requires = frozenset({"os", "subprocess", "popen2", "commands"})
     bad = (
         # A shell builtin: no fix.
         'import subprocess\nsubprocess.run("cd /data", shell=True)\n',
@@ -101,6 +108,9 @@ pass the values as list elements.
         "import os\nout = os.popen('uname -a').read()\n",
         "import os\nos.spawnlp(os.P_WAIT, 'ls', 'ls', '-l')\n",
         "import subprocess\nstatus, out = subprocess.getstatusoutput('make')\n",
+        "import os\nos.execvp(prog, args)\n",
+        "import subprocess\nsubprocess.call(command, shell=[True])\n",
+        "import os\nout = os.popen3('uname -a')\n",
     )
     good = (
         'import subprocess\nsubprocess.run(["ls", "-l"], check=True)\n',
@@ -182,6 +192,12 @@ def _splits_plainly(node: ast.Call) -> bool:
 
 
 def _truthy_constant(node: ast.expr) -> bool:
+    """A literal Python treats as true: ``True``, ``1``, ``"False"`` (a non-empty string) and a
+    non-empty list, tuple, set or dict display."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return bool(node.elts)
+    if isinstance(node, ast.Dict):
+        return bool(node.keys)
     return isinstance(node, ast.Constant) and bool(node.value) and node.value is not Ellipsis
 
 

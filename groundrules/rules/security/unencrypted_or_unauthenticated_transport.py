@@ -36,13 +36,22 @@ _URLLIB = frozenset(
         "urllib2.Request",
     }
 )
-_URLOPEN = frozenset({"urllib.request.urlopen", "urllib.urlopen", "urllib2.urlopen"})
+#: Open whatever scheme the URL names, ``file://`` included.
+_URLOPEN = frozenset(
+    {"urllib.request.urlopen", "urllib.urlopen", "urllib2.urlopen", "urllib.request.urlretrieve",
+     "urllib.urlretrieve"}
+)
+#: Deprecated opener classes: any scheme, whatever URL they are later given.
+_OPENERS = frozenset(
+    {"urllib.request.URLopener", "urllib.request.FancyURLopener", "urllib.URLopener",
+     "urllib.FancyURLopener"}
+)
 _REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
 _FTP = frozenset({"ftplib.FTP"})
 _TELNET = frozenset({"telnetlib.Telnet"})
 _CHEAP_NAMES = (
     HTTP_METHODS
-    | frozenset(q.rsplit(".", 1)[1] for q in _URLLIB | _FTP | _TELNET)
+    | frozenset(q.rsplit(".", 1)[1] for q in _URLLIB | _URLOPEN | _OPENERS | _FTP | _TELNET)
 )
 _URL_KEYWORDS = ("url", "filepath_or_buffer", "io", "path", "path_or_buf", "fullurl", "uri")
 _LOCAL_HOSTS = frozenset({"localhost", "0.0.0.0", "host.docker.internal"})
@@ -89,6 +98,10 @@ class UnencryptedOrUnauthenticatedTransport(Rule):
         "`telnetlib.Telnet` is an unencrypted, unauthenticated protocol (and the module is gone "
         "in Python 3.13): use SSH (paramiko, fabric)"
     )
+    opener_message = (
+        "`{call}` opens any scheme, `file://` included, and is deprecated: use "
+        "`urllib.request.urlopen` on a URL checked to start with `https://`, or `requests`"
+    )
     urlopen_message = (
         "`{call}` with a URL that is not a literal also opens `file://` and other schemes: check "
         "the URL starts with `https://` first, or use `requests`"
@@ -99,8 +112,9 @@ Finds cleartext transport: an `http://` URL to a host other than localhost/loopb
 `requests.Session()`/`httpx.Client()` in the same scope), to `urllib.request.urlopen`/`Request`/
 `urlretrieve`, or to a `pd.read_*` function, whether written in place, as an f-string or `+`
 starting with it, or through a name bound to such a string in the same scope or at module level;
-`ftplib.FTP(...)`; `telnetlib.Telnet(...)`; and `urllib.request.urlopen(...)` with a URL that is
-not a literal (it accepts `file://` and custom schemes).
+`ftplib.FTP(...)`; `telnetlib.Telnet(...)`; `urllib.request.urlopen(...)`/`urlretrieve(...)` with
+a URL that is not a literal or not `http(s)://` (they accept `file://` and custom schemes); and the
+deprecated `URLopener`/`FancyURLopener` (also through `six.moves`).
 
 `https://` URLs, `http://localhost`/`127.0.0.1` and URLs in strings that are not passed to those
 calls are not reported. The message shows the host only, never user info in the URL.
@@ -125,7 +139,7 @@ variable URL have no automatic fix (SUGGEST).
 """
     fix = FixClass.SAFE
     options = (HTTPS_HOSTS,)
-    requires = frozenset({"requests", "httpx", "urllib", "urllib2", "pandas", "ftplib", "telnetlib"})
+    requires = frozenset({"requests", "httpx", "urllib", "urllib2", "pandas", "ftplib", "telnetlib", "six"})
     bad = (
         'import requests\nrequests.get("http://api.example.com/items", timeout=5)\n',
         'import pandas as pd\ndf = pd.read_csv("http://data.example.org/rates.csv")\n',
@@ -134,6 +148,8 @@ variable URL have no automatic fix (SUGGEST).
         'import ftplib\nftp = ftplib.FTP("ftp.example.com")\n',
         'from telnetlib import Telnet\ntn = Telnet("router.lan")\n',
         'import urllib.request\n\ndef fetch(url):\n    return urllib.request.urlopen(url)\n',
+        "import urllib.request\nurllib.request.urlretrieve('file:///etc/passwd', 'x')\n",
+        "import six\nopener = six.moves.urllib.request.FancyURLopener()\n",
         'import httpx\nwith httpx.Client() as c:\n    c.get(f"http://{host}/api", timeout=3)\n',
         # A listed host, but the URL comes through a name: reported without a fix.
         Example(
@@ -243,6 +259,11 @@ variable URL have no automatic fix (SUGGEST).
         elif not isinstance(func, ast.Name):
             return
         qualname = self.ctx.qualname(func)
+        if qualname is not None and qualname.startswith("six.moves."):
+            qualname = qualname[len("six.moves.") :]  # six's aliases of the same functions
+        if qualname in _OPENERS:
+            self.report(node, self.opener_message, call=f"{qualname}()", fixable=False)
+            return
         if qualname in _FTP:
             self.report(node, self.ftp_message, fixable=False)
             return

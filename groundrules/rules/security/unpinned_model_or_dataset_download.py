@@ -19,6 +19,7 @@ _HUB_FUNCTIONS = frozenset({"load_dataset", "hf_hub_download", "snapshot_downloa
 _HUB_TOPS = frozenset({"datasets", "huggingface_hub"})
 #: Words of a variable name saying it holds a local directory rather than a Hub repo id.
 _LOCAL_WORDS = ("dir", "path", "folder", "ckpt", "checkpoint", "local", "output", "save")
+_LOCAL_SUFFIXES = (".bin", ".pt", ".pth", ".safetensors", ".json", ".ckpt", ".h5", ".onnx")
 _PATH_FUNCTIONS = frozenset({"os.path.join", "os.path.expanduser", "os.path.abspath", "pathlib.Path"})
 
 
@@ -40,8 +41,10 @@ Finds Hugging Face downloads not pinned to a commit: `*.from_pretrained(...)`, `
 `hf_hub_download` and `snapshot_download` without `revision=` set to a 40-hex commit SHA (a
 branch such as `"main"` or a tag is not a pin), and any call passing `trust_remote_code=True`.
 
-Loads from a local directory (a literal path starting with `.`, `/` or `~`, a variable named like
-a directory or path, `os.path.join(...)`, `Path(...)`), `local_files_only=True`, and a `revision`
+Loads from a local directory (a literal path starting with `.`, `/` or `~` or deeper than
+`org/name`, a weights or config file, an f-string starting with a directory variable, a variable
+named like a directory or path or a module constant holding a path, `os.path.join(...)`,
+`Path(...)`), `local_files_only=True`, and a `revision`
 held in a variable are not reported as unpinned.
 """
     why = """
@@ -95,6 +98,12 @@ No automatic fix (SUGGEST): the commit to pin to cannot be known statically. Loo
         "from transformers import AutoModel\n"
         'a = AutoModel.from_pretrained("./checkpoints/best")\n\n'
         "def reload(output_dir):\n    return AutoModel.from_pretrained(output_dir)\n",
+        # Local checkpoints written by training: nested paths, f-strings under a directory, and
+        # a module constant holding a path.
+        'from transformers import AutoModel\nm = AutoModel.from_pretrained("outputs/run1/checkpoint-500")\n',
+        'from transformers import AutoModel\n\ndef load(step):\n'
+        '    return AutoModel.from_pretrained(f"{OUT}/checkpoint-{step}")\n',
+        'from transformers import AutoModel\nBEST = "./best"\nm = AutoModel.from_pretrained(BEST)\n',
         "from transformers import AutoModel\n"
         'm = AutoModel.from_pretrained("org/model", local_files_only=True)\n',
         # A revision held in a variable may be a SHA; a module-level constant is checked.
@@ -186,8 +195,18 @@ No automatic fix (SUGGEST): the commit to pin to cannot be known statically. Loo
             return False
         text = literal_string(source)
         if text is not None:
-            return text.startswith((".", "/", "~", "\\")) or re.match(r"[A-Za-z]:[\\/]", text) is not None
+            return _local_text(text)
+        if isinstance(source, ast.JoinedStr):
+            # f"{OUTPUT_DIR}/checkpoint-{step}": a path under a directory held in a variable.
+            first = source.values[0] if source.values else None
+            if isinstance(first, ast.FormattedValue):
+                return True
+            head = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+            return _local_text(head)
         if isinstance(source, ast.Name):
+            constant = self._module_constants().get(source.id)
+            if constant is not None and _local_text(constant):
+                return True
             return _local_name(source.id)
         if isinstance(source, ast.Attribute):
             return _local_name(source.attr)
@@ -201,6 +220,14 @@ No automatic fix (SUGGEST): the commit to pin to cannot be known statically. Loo
                 inner = source.args[0]
                 return isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Div)
         return False
+
+
+def _local_text(text: str) -> bool:
+    """A path, not a Hub id (`name` or `org/name`): absolute, relative with `./`, home, Windows,
+    deeper than `org/name` (`outputs/run1/checkpoint-500`), or a weights/config file."""
+    if text.startswith((".", "/", "~", "\\")) or re.match(r"[A-Za-z]:[\\/]", text) is not None:
+        return True
+    return text.count("/") >= 2 or "\\" in text or text.endswith(_LOCAL_SUFFIXES)
 
 
 def _local_name(name: str) -> bool:

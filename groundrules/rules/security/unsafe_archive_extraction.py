@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Dict, Optional, Set, Tuple
 
-from groundrules.rules.context import has_kwargs_splat, keyword
+from groundrules.rules.context import has_kwargs_splat, keyword, literal_string
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.security._http_clients import target_key
 from groundrules.rules.shared_options import TARGET_PYTHON
@@ -80,6 +80,10 @@ class UnsafeArchiveExtraction(Rule):
         "`{call}` without `filter=`: a crafted archive can write outside the target directory; "
         'pass `filter="data"`'
     )
+    trusted_message = (
+        '`TarFile.extractall(filter="fully_trusted")` does no checking: a crafted archive can write '
+        'outside the target directory; pass `filter="data"`'
+    )
     zip_message = (
         "`{call}` on a downloaded zip archive: check each member's resolved path stays inside the "
         "target directory before extracting"
@@ -87,7 +91,7 @@ class UnsafeArchiveExtraction(Rule):
     what = """
 Finds `extractall()` on a tar archive (opened with `tarfile.open(...)` or `tarfile.TarFile(...)`,
 directly or through a name bound in the same scope, including `with tarfile.open(...) as tar:`)
-that passes no `filter=`, and `extractall()` on a `zipfile.ZipFile` built from a download: a
+that passes no `filter=` or `filter="fully_trusted"`, and `extractall()` on a `zipfile.ZipFile` built from a download: a
 `requests`/`urllib`/`httpx` response body, the result of `urlretrieve`, `hf_hub_download`,
 `wget.download`, `gdown.download` or `get_file`, or the path such a function wrote in the same
 scope.
@@ -117,6 +121,7 @@ validate member paths by hand.
     bad = (
         'import tarfile\nwith tarfile.open("data.tgz") as tar:\n    tar.extractall("out")\n',
         'import tarfile\ntarfile.open(path).extractall()\n',
+        'import tarfile\ntarfile.open(path).extractall("out", filter="fully_trusted")\n',
         'import tarfile\n\ndef unpack(p):\n    tf = tarfile.TarFile(p)\n    tf.extractall(path="x")\n',
         'import io, zipfile, requests\nr = requests.get(URL, timeout=9)\n'
         'zipfile.ZipFile(io.BytesIO(r.content)).extractall("data")\n',
@@ -279,8 +284,13 @@ validate member paths by hand.
             return
         if kind == "zip":
             self.report(node, self.zip_message, call="ZipFile.extractall()", fixable=False)
-        elif keyword(node, "filter") is None:
-            self.report(node, call="TarFile.extractall()", fixable=self._new_python)
+        else:
+            flt = keyword(node, "filter")
+            if flt is None:
+                self.report(node, call="TarFile.extractall()", fixable=self._new_python)
+            elif literal_string(flt.value) == "fully_trusted":
+                # The named filter that does no checking: the unsafe default, spelled out.
+                self.report(node, self.trusted_message, fixable=False)
 
 
 def _key(node: ast.AST) -> Optional[str]:

@@ -42,6 +42,8 @@ _UNPICKLERS = frozenset(
         "shelve.open",
         "jsonpickle.decode",
         "jsonpickle.loads",
+        "jsonpickle.unpickler.decode",
+        "jsonpickle.unpickler.Unpickler",
         "marshal.load",
         "marshal.loads",
     }

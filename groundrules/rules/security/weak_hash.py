@@ -23,8 +23,19 @@ SECURITY_MODULES = globs_option(
 )
 
 _WEAK_FUNCTIONS = frozenset({"hashlib.md5", "hashlib.sha1"})
-_WEAK_NAMES = frozenset({"md5", "sha1"})
-_CALL_NAMES = frozenset({"md5", "sha1", "new"})
+#: ``hashlib.new`` names of broken hashes (``sha`` is OpenSSL's SHA-0/SHA-1 alias).
+_WEAK_NAMES = frozenset({"md5", "sha1", "md4", "md2", "sha"})
+#: Broken hashes of the other crypto libraries, which have no ``usedforsecurity`` flag.
+_WEAK_LIBRARY = frozenset(
+    f"{package}.Hash.{algo}.new"
+    for package in ("Crypto", "Cryptodome")
+    for algo in ("MD2", "MD4", "MD5", "SHA")
+) | frozenset(
+    {"cryptography.hazmat.primitives.hashes.MD5", "cryptography.hazmat.primitives.hashes.SHA1"}
+)
+#: ``crypt`` methods that are DES or MD5 based.
+_WEAK_CRYPT = frozenset({"crypt.METHOD_CRYPT", "crypt.METHOD_MD5"})
+_CALL_NAMES = frozenset({"md5", "sha1", "new", "MD5", "SHA1", "crypt", "mksalt"})
 
 
 def in_modules(module: Optional[str], patterns: Iterable[str]) -> bool:
@@ -64,8 +75,10 @@ class WeakHash(Rule):
         "stronger"
     )
     what = """
-Finds `hashlib.md5(...)`, `hashlib.sha1(...)` and `hashlib.new("md5" | "sha1", ...)` calls
-that do not pass `usedforsecurity=False`.
+Finds `hashlib.md5(...)`, `hashlib.sha1(...)` and `hashlib.new("md5" | "sha1" | "md4" | "md2" |
+"sha", ...)` calls that do not pass `usedforsecurity=False`; MD2, MD4, MD5 and SHA-1 from
+PyCrypto/PyCryptodome (`Crypto.Hash.MD5.new()`) and `cryptography` (`hashes.MD5()`), which have
+no such flag; and `crypt.crypt`/`crypt.mksalt` with the DES or MD5 method.
 
 In modules matching `security-modules` the call is reported even with the flag: there the hash
 must be strong.
@@ -88,13 +101,18 @@ POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecuri
 `security-modules` there is no automatic fix (SUGGEST a strong hash such as `hashlib.sha256`).
 """
     options = (SECURITY_MODULES, TARGET_PYTHON)
-    requires = frozenset({"hashlib"})
+    requires = frozenset({"hashlib", "Crypto", "Cryptodome", "cryptography", "crypt"})
+    library_message = "`{call}` is a broken hash: use SHA-256 or stronger"
     bad = (
         "import hashlib\nh = hashlib.md5(data).hexdigest()\n",
         "from hashlib import sha1\ndigest = sha1(b'x')\n",
         "import hashlib\nh = hashlib.new('MD5', data)\n",
         "import hashlib\nh = hashlib.new(name='sha1')\n",
         "import hashlib as hl\nh = hl.md5(usedforsecurity=True)\n",
+        "import hashlib\nh = hashlib.new('md4', b'test')\n",
+        "from Crypto.Hash import MD5 as md5\nh = md5.new()\n",
+        "from cryptography.hazmat.primitives import hashes\nalgo = hashes.SHA1()\n",
+        "import crypt\nsalt = crypt.mksalt(crypt.METHOD_MD5)\n",
         Example(
             "import hashlib\nh = hashlib.md5(b'x', usedforsecurity=False)\n",
             path="acme_auth/tokens.py",
@@ -105,6 +123,8 @@ POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecuri
         "import hashlib\nh = hashlib.md5(data, usedforsecurity=False).hexdigest()\n",
         "import hashlib\nh = hashlib.sha256(data).hexdigest()\n",
         "import hashlib\nh = hashlib.new('sha256', data)\n",
+        "from Cryptodome.Hash import SHA256\nh = SHA256.new()\n",
+        "import crypt\nh = crypt.crypt(word, salt=crypt.METHOD_SHA512)\nsalt = crypt.mksalt()\n",
         # A local function named md5 and a module that does not import hashlib.
         "def md5(x):\n    return x\n\nmd5(b'x')\n",
         "from mylib import md5\nmd5(b'x')\n",
@@ -124,6 +144,16 @@ POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecuri
         if isinstance(func, ast.Attribute) and func.attr not in _CALL_NAMES:
             return
         qualname = self.ctx.qualname(func)
+        if qualname in _WEAK_LIBRARY:
+            self.report(node, self.library_message, call=f"{qualname}()", fixable=False)
+            return
+        if qualname in ("crypt.crypt", "crypt.mksalt"):
+            salt = keyword(node, "salt")
+            args = list(node.args) + ([salt.value] if salt is not None else [])
+            method = next((self.ctx.qualname(a) for a in args if self.ctx.qualname(a) in _WEAK_CRYPT), None)
+            if method is not None:
+                self.report(node, self.library_message, call=f"{qualname}({method})", fixable=False)
+            return
         if qualname in _WEAK_FUNCTIONS:
             call = f"{qualname}()"
         elif qualname == "hashlib.new":
