@@ -26,8 +26,16 @@ def test_flake8_matches_check(tmp_path):
     assert flake.stderr == ""
     got = sorted(tuple(line.split("|", 3)) for line in flake.stdout.splitlines())
     doc = json.loads(run_cli(["check", "--format", "json", "pkg"], project).stdout)
+    # check reports an exported notebook script (`# %%` cells) by cell; flake8 by file line.
+    from groundrules.rules.cell_scripts import cells_of
+
+    def file_line(f):
+        if "cell" not in f:
+            return f["line"]
+        return cells_of((project / f["path"]).read_bytes())[f["cell"]][0] + f["line"] - 1
+
     want = sorted(
-        (f["path"], str(f["line"]), str(f["column"]), f"{f['code']} {f['message']}") for f in doc["findings"]
+        (f["path"], str(file_line(f)), str(f["column"]), f"{f['code']} {f['message']}") for f in doc["findings"]
     )
     got = [(p.removeprefix("./"), r, c, t) for p, r, c, t in got]
     assert want and got == want

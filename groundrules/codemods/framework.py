@@ -297,7 +297,8 @@ def _fix_pass(
 ) -> Tuple[FixOutcome, Optional[cst.Module]]:
     """One pass: (outcome, the LibCST tree of the outcome's text when there is one)."""
     data = text.encode("utf-8", "surrogatepass")
-    before = known if known is not None else check_source(data, path, rel_path, standards, rules, module_name).findings
+    before = known if known is not None else check_source(data, path, rel_path, standards, rules, module_name,
+                                                          as_reported=False).findings
     registry = fixes_by_code()
     lines = text.splitlines()
     wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip
@@ -387,7 +388,8 @@ def _verify(
         ast.parse(new_text)
     except SyntaxError as exc:
         return fixes[-1], f"output does not parse: {exc.msg}"
-    after = check_source(new_text.encode("utf-8", "surrogatepass"), path, rel_path, standards, rules, module_name).findings
+    after = check_source(new_text.encode("utf-8", "surrogatepass"), path, rel_path, standards, rules, module_name,
+                         as_reported=False).findings
     if after_out is not None:
         after_out[:] = after
     old, new = _counts(before), _counts(after)

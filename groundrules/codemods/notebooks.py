@@ -129,6 +129,8 @@ def fix_notebook(
     One check of the notebook decides everything: LibCST parses the joined cells only when a
     Python finding has an allowed fix, and a fix whose change cannot be put back into its cell
     is dropped alone (reported with its cell and line) while every other fix is applied."""
+    # A notebook is exploration code, and its joined cells (checked as a .py file) are too.
+    standards = standards.in_context(True)
     notebook = _load(text)
     try:
         _, cells = read_notebook(text.encode("utf-8"))

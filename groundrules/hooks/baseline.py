@@ -22,7 +22,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from groundrules.hooks.atomic import write_text_atomic
 from groundrules.hooks.gate.peers import peers
-from groundrules.rules import notebooks
+from groundrules.rules import cell_scripts, notebooks
 from groundrules.rules.framework import Finding
 
 DEFAULT_FILE = ".groundrules-baseline.json"
@@ -131,11 +131,13 @@ def _load_source(path: str) -> _SourceFile:
         return _load_notebook(data)
     text = data.decode("utf-8-sig", errors="replace")
     lines = tuple(text.splitlines())
+    # A script exported from a notebook reports `cell N:line`: keyed by its cells' lines.
+    cells = cell_scripts.cells_of(data)
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return _SourceFile(lines, (), {})
-    return _SourceFile(lines, _scopes(tree), {})
+        return _SourceFile(lines, (), cells)
+    return _SourceFile(lines, _scopes(tree), cells)
 
 
 def _load_notebook(data: bytes) -> _SourceFile:

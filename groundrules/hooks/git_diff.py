@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from groundrules.hooks.notebook_diff import CellLines, changed_cells
+from groundrules.rules import cell_scripts
 from groundrules.rules.framework import Finding
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
@@ -38,6 +39,8 @@ class ChangedLines:
         added = self.lines.get(path)
         if added is None:
             return False
+        if finding.cell is not None and not path.endswith(".ipynb"):
+            return _script_line(path, finding.cell, finding.line) in added
         if finding.cell is not None:
             cells = self.cells.get(path)
             if cells is None:
@@ -45,6 +48,15 @@ class ChangedLines:
                 return bool(added)
             return finding.line in cells.get(finding.cell, frozenset())
         return finding.line in added
+
+
+def _script_line(path: str, cell: int, line: int) -> int:
+    """The file line of ``cell N:line`` in a script exported from a notebook."""
+    try:
+        first, _ = cell_scripts.cells_of(Path(path).read_bytes()).get(cell, (1, ()))
+    except OSError:
+        return line
+    return first + line - 1
 
 
 def _git(args: Sequence[str], cwd: str) -> str:

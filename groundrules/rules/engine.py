@@ -15,9 +15,10 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
 
-from groundrules.rules import notebooks
+from groundrules.rules import cell_scripts, notebooks
 from groundrules.rules.context import SCOPE_NODES, Context, Source
 from groundrules.rules.framework import Finding, Rule
+from groundrules.rules.overlaps import one_per_cause
 from groundrules.rules.pandas_types import PandasTypes
 from groundrules.rules.suppressions import Suppression, comment_lines, parse_suppressions
 from groundrules.standards.model import FileStandards
@@ -129,20 +130,86 @@ def check_source(
     rules: Sequence[Type[Rule]],
     module: Optional[str] = None,
     apply_suppressions: bool = True,
+    as_reported: bool = True,
+    script_cells: bool = True,
+) -> Result:
+    """The findings of one file.  Notebooks and scripts exported from notebooks are exploration
+    code (see ``FileStandards.in_context``) and report ``cell N:line:col``; findings that overlap
+    on a line are merged (``overlaps``).  ``as_reported=False`` gives what the fixes need: an
+    exported script's findings at lines of the file, and every finding, merged or not;
+    ``script_cells=False`` only the lines of the file (for an editor showing the script)."""
+    result = _check_source(data, source_path, rel_path, standards, rules, module, apply_suppressions,
+                           as_reported and script_cells)
+    if not as_reported:
+        return result
+    return dataclasses.replace(result, findings=tuple(one_per_cause(result.findings)))
+
+
+def _check_source(
+    data: bytes,
+    source_path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    module: Optional[str],
+    apply_suppressions: bool,
+    as_reported: bool,
 ) -> Result:
     kind = file_kind(source_path)
     if kind == "notebook":
-        return check_notebook(data, source_path, rel_path, standards, rules, apply_suppressions)
+        return check_notebook(data, source_path, rel_path, standards.in_context(True), rules, apply_suppressions)
     if kind != "python":
         return _check_file(data, source_path, rel_path, standards, rules, kind)
     decoded = decode(data)
     if decoded.text is None:
         return _unparsable(source_path, decoded.error, standards)
+    script = cell_scripts.split(decoded.text)
+    standards = standards.in_context(script is not None)
     tree, error = parse(decoded.text, source_path)
+    if script is not None:
+        return _check_script(script, tree, source_path, rel_path, standards, rules, module,
+                             apply_suppressions, as_reported)
     if tree is None:
         return _unparsable(source_path, error, standards)
     source = Source(source_path, rel_path, decoded.text, decoded.text.splitlines(), module)
     return check_tree(tree, source, standards, rules, apply_suppressions)
+
+
+def _check_script(
+    code: notebooks.NotebookCode,
+    tree: Optional[ast.Module],
+    path: str,
+    rel_path: str,
+    standards: FileStandards,
+    rules: Sequence[Type[Rule]],
+    module: Optional[str],
+    apply_suppressions: bool,
+    as_reported: bool,
+) -> Result:
+    """A script exported from a notebook, checked as the file it is, reported by cell."""
+    errors: List[Tuple[int, int, int, str]] = []
+    if tree is None:
+        # IPython syntax left in a cell (`%matplotlib inline`): masked as in a notebook, and a
+        # cell that still does not parse is left out and reported.
+        tree, code, errors = notebooks.parse_code(cell_scripts.masked(code))
+    findings: List[Finding] = []
+    if UNPARSABLE[0] in standards.enabled:
+        for cell, line, column, message in errors:
+            broken = diagnostic(UNPARSABLE, path, (line, column), message, standards)
+            findings.append(
+                dataclasses.replace(broken, cell=cell) if as_reported
+                else dataclasses.replace(broken, line=cell_scripts.file_line(code, cell, line))
+            )
+    if tree is None:
+        return Result(tuple(sorted(findings, key=_cell_order)), parsed=False)
+    inner = check_tree(tree, Source(path, rel_path, code.text, code.lines, module), standards, rules,
+                       apply_suppressions)
+    if not as_reported:
+        return Result(tuple(sorted(findings + list(inner.findings), key=Finding.sort_key)), inner.suppressed,
+                      inner.suppressions, not errors)
+    findings.extend(code.to_cell(f) for f in inner.findings)
+    suppressed = tuple((code.to_cell(f), s) for f, s in inner.suppressed)
+    return Result(tuple(sorted(findings, key=_cell_order)), suppressed, inner.suppressions, not errors)
 
 
 def file_kind(path: str) -> str:

@@ -40,7 +40,8 @@ def run_example(rule: Type[Rule], example: ExampleLike) -> List[Finding]:
     data = ex.source.encode("utf-8", "surrogateescape")
     module = ex.path[:-3].replace("/", ".") if ex.path.endswith(".py") else None
     rules = all_rules() if judge_all else (rule,)
-    result = check_source(data, ex.path, ex.path, standards, rules, module=module)
+    # Lines of the file, also in scripts exported from notebooks (which report by cell).
+    result = check_source(data, ex.path, ex.path, standards, rules, module=module, as_reported=False)
     if rule.carries_team_rules:
         return [f for f in result.findings if f.code in {b.code for b in banned}]
     return [f for f in result.findings if f.code == rule.code]

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Counter, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 from groundrules import __version__
+from groundrules.rules import cell_scripts
 from groundrules.rules.context import Source
 from groundrules.rules.engine import check_tree
 from groundrules.rules.framework import Finding
 from groundrules.rules.modules import module_name
+from groundrules.rules.overlaps import one_per_cause
 from groundrules.rules.registry import all_rules, catalog
 from groundrules.standards.loader import find_config, load_standards
 from groundrules.standards.model import Standards
@@ -74,10 +76,12 @@ class GroundrulesPlugin:
         standards = _standards(path)
         if standards.is_excluded(path):
             return
-        resolved = standards.resolve(path, catalog())
         text = "".join(self.lines)
+        # An exported notebook script is exploration code here too (flake8 reports file lines).
+        resolved = standards.resolve(path, catalog()).in_context(cell_scripts.split(text) is not None)
         source = Source(self.filename, standards.relative(path), text, text.splitlines(), module_name(path))
         result = check_tree(self.tree, source, resolved, all_rules(), apply_suppressions=False)
-        findings = _not_in_baseline(result.findings, standards, path) if standards.baseline else result.findings
+        merged = one_per_cause(result.findings)
+        findings = _not_in_baseline(merged, standards, path) if standards.baseline else merged
         for finding in findings:
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from groundrules.standards.catalog_file import CATALOG_KEY, CatalogFileError, DatasetCatalog, catalog_values, read_catalog
 from groundrules.standards.errors import ConfigProblem, StandardsError
 from groundrules.standards.globs import validate_glob
-from groundrules.standards.model import BannedApi, Catalog, Layer, Profile, Standards
+from groundrules.standards.model import CONTEXTS, BannedApi, Catalog, Layer, Profile, Standards
 from groundrules.standards.schema import OPTION_GROUPS, Severity
 
 if sys.version_info >= (3, 11):
@@ -32,7 +32,7 @@ DEFAULT_EXTENDS = ("groundrules:recommended",)
 DEFAULTS = Layer("defaults", select=("GR",), fail_on=Severity.ERROR)
 
 _LAYER_KEYS = ("extends", "select", "ignore", "severity", "coding", "security", "data-access",
-               "data-science")
+               "data-science", "context", "exploration")
 _TOP_KEYS = frozenset(
     _LAYER_KEYS
     + ("fail-on", "exclude", "reason-required", "profiles", "banned-api", "gate", "baseline")
@@ -40,6 +40,7 @@ _TOP_KEYS = frozenset(
 _PROFILE_KEYS = frozenset(_LAYER_KEYS + ("paths",))
 _BANNED_KEYS = frozenset({"code", "name", "message", "allowed-in"})
 _GATE_KEYS = frozenset({"tools"})
+_EXPLORATION_KEYS = frozenset({"ignore"})
 GATE_TOOLS = ("bandit", "mypy")
 #: The gate tools' codes (``B602``, ``mypy:arg-type``), valid in ``ignore`` and ``reason-required``.
 GATE_CODE = re.compile(r"B[0-9]{0,3}|mypy(?::[a-z0-9-]+)?", re.IGNORECASE)
@@ -206,12 +207,38 @@ class _Reader:
                 banned_api=tuple(self.banned(table.get("banned-api", []), file, report=False))
                 if not prefix
                 else (),
+                context=self.context(table, file, prefix),
+                exploration_ignore=self.exploration(table, file, prefix),
             )
         )
         if not prefix and "gate" in table:
             self.gate(table["gate"], file)
         profiles = self.profiles(table.get("profiles", {}), file, origin, chain) if not prefix else []
         return layers, profiles
+
+    def context(self, table: Mapping[str, Any], file: Path, prefix: str) -> Optional[str]:
+        if "context" not in table:
+            return None
+        value = table["context"]
+        if value not in CONTEXTS:
+            self.problem(file, prefix + "context", f"expected one of {', '.join(CONTEXTS)}, got {value!r}",
+                         'write context = "exploration" for notebooks and prototypes')
+            return None
+        return str(value)
+
+    def exploration(self, table: Mapping[str, Any], file: Path, prefix: str) -> Optional[Tuple[str, ...]]:
+        """``[exploration] ignore = [...]``: the rules that are off in exploration files."""
+        if "exploration" not in table:
+            return None
+        section = table["exploration"]
+        key = prefix + "exploration"
+        if not isinstance(section, dict):
+            self.problem(file, key, f"expected a table, got {section!r}",
+                         'write exploration = { ignore = ["GR101"] }')
+            return None
+        for extra in sorted(set(section) - _EXPLORATION_KEYS):
+            self.unknown(file, f"{key}.{extra}", extra, _EXPLORATION_KEYS)
+        return self.codes(section, "ignore", file, key + ".") or ()
 
     def unknown(self, file: Path, key: str, bare: str, choices: Iterable[str]) -> None:
         close = difflib.get_close_matches(bare, list(choices), n=1)

@@ -61,6 +61,15 @@ class Layer:
     reason_required: Optional[Tuple[str, ...]] = None
     exclude: Tuple[str, ...] = ()
     banned_api: Tuple[BannedApi, ...] = ()
+    #: Which files are exploration code: "auto" (notebooks and exported notebook scripts),
+    #: "exploration" (every file of the layer's paths) or "production" (none).
+    context: Optional[str] = None
+    #: Codes or prefixes that are off in exploration files (``[exploration] ignore``).
+    exploration_ignore: Optional[Tuple[str, ...]] = None
+
+
+#: The values of ``context``.
+CONTEXTS = ("auto", "exploration", "production")
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,22 @@ class FileStandards:
     #: The dataset catalog named by ``data-access.catalog``, as read when the standards loaded
     #: (``None`` when unset or not loaded, e.g. options given without a configuration file).
     datasets: Optional[DatasetCatalog] = None
+    #: "auto", "exploration" or "production" (see :data:`CONTEXTS`).
+    context: str = "auto"
+    #: Enabled rules that are off in exploration files (codes selected by their full code in the
+    #: effective ``select``, e.g. ``--select GR101``, are not: naming a rule asks for it).
+    exploration_off: FrozenSet[str] = frozenset()
+    #: Whether the file being checked was judged exploration code (``None``: not decided yet).
+    exploration: Optional[bool] = None
+
+    def in_context(self, exploration: bool) -> "FileStandards":
+        """These standards for a file that is (or is not) exploration code; decided once."""
+        if self.exploration is not None:
+            return self
+        if self.context != "auto":
+            exploration = self.context == "exploration"
+        enabled = self.enabled - self.exploration_off if exploration else self.enabled
+        return dataclasses.replace(self, enabled=enabled, exploration=exploration)
 
     def get(self, option: Option[T]) -> T:
         value = self.options.get(option.key, option.default)
@@ -204,6 +229,12 @@ def resolve_layers(
     options: Dict[str, object] = {}
     for layer in layers:
         options.update(layer.options)
+    last_select: Tuple[str, ...] = _last(layers, "select", ())
+    named = {code for code in enabled if code in last_select}
+    off_in_exploration = _last(layers, "exploration_ignore", ())
+    exploration_off = frozenset(
+        code for code in enabled if _longest(code, off_in_exploration) and code not in named
+    )
     return FileStandards(
         profile=profile,
         enabled=frozenset(enabled),
@@ -211,4 +242,6 @@ def resolve_layers(
         options=options,
         reason_required=_last(layers, "reason_required", ()),
         banned_api=tuple(b for code, b in sorted(banned.items()) if code in enabled),
+        context=_last(layers, "context", "auto"),
+        exploration_off=exploration_off,
     )

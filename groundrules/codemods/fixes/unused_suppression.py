@@ -14,7 +14,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from groundrules.codemods.framework import Fix
-from groundrules.rules.diagnostics.unused_suppression import NOQA, code_spans, every_rule_selected
+from groundrules.rules.diagnostics.unused_suppression import NOQA, code_spans, every_rule_selected, judged_codes
 from groundrules.standards.schema import FixClass
 
 
@@ -34,7 +34,7 @@ class UnusedSuppression(Fix):
 
     def _rewrite(self, comment: Optional[cst.Comment]) -> Optional[str]:
         """The new comment text ("" to drop it), or None to leave ``comment`` alone."""
-        if comment is None or self.standards is None or not every_rule_selected(self.standards.enabled):
+        if comment is None or self.standards is None or not every_rule_selected(judged_codes(self.standards)):
             return None
         start = self._start(comment)
         value = comment.value

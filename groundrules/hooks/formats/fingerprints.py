@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from groundrules.rules import cell_scripts
 from groundrules.rules.framework import Finding
 
 
@@ -26,7 +27,8 @@ def _cell_lines(data: bytes, cell: int) -> List[str]:
     try:
         notebook = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return []
+        # A script exported from a notebook reports by cell too.
+        return list(cell_scripts.cells_of(data).get(cell, (0, ()))[1])
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not 1 <= cell <= len(cells):
         return []

@@ -14,6 +14,8 @@ import json
 import re
 from typing import Dict, List, Optional, Tuple
 
+from groundrules.rules import cell_scripts
+
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 #: Cell number (1-based, as findings number them) -> file line of each of its source lines.
@@ -57,9 +59,13 @@ def file_lines(data: bytes) -> FileLines:
     """Each cell's source lines' lines in the file; empty when the file is not such a notebook."""
     try:
         text = data.decode("utf-8-sig")
-        return _file_lines(text)
+        found = _file_lines(text)
     except (UnicodeDecodeError, ValueError, RecursionError, IndexError, TypeError):
-        return {}
+        found = {}
+    if found:
+        return found
+    # A script exported from a notebook: its cells are runs of lines of the file itself.
+    return {cell: list(range(first, first + len(lines))) for cell, (first, lines) in cell_scripts.cells_of(data).items()}
 
 
 def _file_lines(text: str) -> FileLines:

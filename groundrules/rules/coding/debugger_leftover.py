@@ -69,7 +69,7 @@ class DebuggerLeftover(Rule):
     code = "GR116"
     name = "debugger-leftover"
     category = Category.CODING
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = FixClass.SAFE
     message = "debugger leftover {what}: delete it before committing"
     what = """

@@ -157,7 +157,7 @@ class IpythonMagicOrShellEscape(Rule):
     code = "GR103"
     name = "ipython-magic-or-shell-escape"
     category = Category.CODING
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = FixClass.SAFE
     message = "IPython {form} fails outside IPython: {advice}"
     what = """

@@ -138,7 +138,7 @@ rewritten (those findings are not marked fixable). An existing module-level
 
     def _where(self) -> str:
         """What applies here: a notebook handed off as a job, an entry point's body, a library."""
-        if self.ctx.source.path.endswith(".ipynb"):
+        if self.ctx.source.path.endswith(".ipynb") or self.ctx.standards.exploration:
             return "a notebook cell (a job made from it logs, with levels and timestamps)"
         if self.ctx.is_entry_point():
             return "an entry point outside its `__main__` block"

@@ -60,7 +60,7 @@ class PublicFunctionMissingAnnotations(Rule):
     code = "GR113"
     name = "public-function-missing-annotations"
     category = Category.CODING
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = FixClass.SAFE
     message = "public {kind} `{function}` lacks {missing}: annotate its interface"
     what = """

@@ -27,7 +27,7 @@ class NotebookOutputsCommitted(Rule):
     code = "GR313"
     name = "notebook-outputs-committed"
     category = Category.DATA_ACCESS
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     file_kind = "notebook"
     fix = FixClass.SAFE
     message = "notebook keeps {what}{where}: strip outputs before committing"

@@ -52,7 +52,7 @@ class ReadWithoutColumnSelection(Rule):
     code = "GR308"
     name = "read-without-column-selection"
     category = Category.DATA_ACCESS
-    severity = Severity.ERROR
+    severity = Severity.INFO
     message = "`{call}()` reads every column: pass `{keyword}=[...]` with the columns you use"
     what = """
 Finds `pd.read_csv`, `read_excel`, `read_parquet`, `read_feather` and `read_sql_table` calls

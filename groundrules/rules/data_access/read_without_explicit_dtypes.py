@@ -27,7 +27,7 @@ class ReadWithoutExplicitDtypes(Rule):
     code = "GR307"
     name = "read-without-explicit-dtypes"
     category = Category.DATA_ACCESS
-    severity = Severity.ERROR
+    severity = Severity.INFO
     message = "`{call}()` without `dtype=`: declare the column types (`dtype={{\"id\": \"string\"}}`)"
     what = """
 Finds `pd.read_csv`, `read_table`, `read_fwf`, `read_excel`, `read_json` and `read_sql*` calls

@@ -24,7 +24,7 @@ class SecretEnvAccessOutsideConfig(Rule):
     code = "GR311"
     name = "secret-env-access-outside-config"
     category = Category.DATA_ACCESS
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     message = "{what} outside the config module: {hint}"
     # GR201 sends a hard-coded secret to the same place, so following one message never
     # raises the other.

@@ -17,7 +17,7 @@ class SelectStar(Rule):
     code = "GR305"
     name = "select-star"
     category = Category.DATA_ACCESS
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     message = "`{star}` in the outermost SELECT sent to `{sink}`: name the columns you need"
     what = """
 Finds SQL text reaching a sink (`.execute`, `.executemany`, `.executescript`,

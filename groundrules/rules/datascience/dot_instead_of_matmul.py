@@ -52,7 +52,7 @@ class DotInsteadOfMatmul(Rule):
     code = "GR417"
     name = "dot-instead-of-matmul"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = "`{call}`: use the `@` operator (`a @ b`) for matrix products"
     what = """
 Finds `np.dot(a, b)` calls, and `a.dot(b)` method calls on values known to be NumPy arrays

@@ -88,7 +88,7 @@ class HyperparametersNotExplicit(Rule):
     code = "GR409"
     name = "hyperparameters-not-explicit"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = "`{cls}(...)` relies on library defaults for {missing}: pass them explicitly"
     what = """
 Finds sklearn, XGBoost, LightGBM and CatBoost estimators and `torch.optim` / Keras optimizers

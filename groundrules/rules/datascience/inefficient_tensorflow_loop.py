@@ -62,7 +62,7 @@ class InefficientTensorflowLoop(Rule):
     code = "GR425"
     name = "inefficient-tensorflow-loop"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = _MODEL_IN_LOOP
     what = """
 Finds (i) Keras models (`Sequential`, `Model`, `keras.applications.*`) built in a loop that never

@@ -14,7 +14,7 @@ class InplaceTrue(Rule):
     code = "GR405"
     name = "inplace-true"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = FixClass.UNSAFE
     message = (
         "`.{method}(..., inplace=True)` returns None and blocks chaining: assign the result, "

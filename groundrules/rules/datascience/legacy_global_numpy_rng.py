@@ -52,7 +52,14 @@ GENERATOR_METHODS = {
     "uniform": "uniform",
 }
 SHAPE_ARGS = frozenset({"rand", "randn"})
+#: Calls on the global state rather than draws: their message names the generator, not a call.
+_STATE_CALLS = frozenset({"seed", "get_state", "set_state"})
 RNG = "rng"
+
+
+def replacement_for(fn: str, seed: str = "SEED") -> str:
+    """The ``Generator`` call standing for legacy ``np.random.<fn>()`` (shared with GR401)."""
+    return _REPLACEMENT.get(fn, f"rng.{fn}(...)").replace("SEED", seed)
 
 
 def _mentions(tree: ast.Module, name: str) -> bool:
@@ -119,7 +126,7 @@ class LegacyGlobalNumpyRng(Rule):
     code = "GR402"
     name = "legacy-global-numpy-rng"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = (
         "`np.random.{fn}()` uses NumPy's legacy global generator: create "
         "`rng = np.random.default_rng({seed})` and call `{replacement}`"
@@ -202,8 +209,17 @@ positional arguments, and a function imported under another name is not rewritte
         if self.ctx.qualname(node.func) != f"numpy.random.{fn}":
             return
         seed = self.option(SEED_CONSTANT)
-        replacement = _REPLACEMENT.get(fn, f"rng.{fn}(...)").replace("SEED", seed)
-        if self._fixable(node, fn):
+        replacement = replacement_for(fn, seed)
+        if fn in _STATE_CALLS:
+            # Seeding or saving the global state: the advice is the generator itself, not a call.
+            message = (
+                "`np.random.{fn}()` works on NumPy's legacy global generator: create "
+                "`rng = np.random.default_rng({seed})` once and draw from `rng` instead"
+            )
+            if fn != "seed":
+                message += " (its state is `{replacement}`)"
+            self.report(node, message, fixable=False, fn=fn, seed=seed, replacement=replacement)
+        elif self._fixable(node, fn):
             self.report(node, fix_class=FixClass.UNSAFE, fn=fn, seed=seed, replacement=replacement)
         else:
             self.report(node, fixable=False, fn=fn, seed=seed, replacement=replacement)

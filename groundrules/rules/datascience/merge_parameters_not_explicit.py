@@ -17,7 +17,7 @@ class MergeParametersNotExplicit(Rule):
     code = "GR408"
     name = "merge-parameters-not-explicit"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = FixClass.SAFE
     message = (
         "`{call}` without {missing}: state the join type, the keys and the expected cardinality"

@@ -343,11 +343,22 @@ message names the call to add.
         for node, qualname, family in self._draws:
             if family in self._seeded:
                 continue
-            seed_call = _FAMILY_SEED[family].replace("SEED", constant)
+            if family == "numpy":
+                # The advice GR402 gives: NumPy's global stream is legacy, so not "seed it".
+                from groundrules.rules.datascience.legacy_global_numpy_rng import replacement_for
+
+                last = qualname.rpartition(".")[2]
+                method = "" if last in ("default_rng", "RandomState") else f", then `{replacement_for(last)}`"
+                advice = f"draw from a seeded generator: `rng = np.random.default_rng({constant})`{method}"
+            else:
+                seed_call = _FAMILY_SEED[family].replace("SEED", constant)
+                advice = f"seed it once at start-up (`{seed_call}`) or pass a seeded generator"
             self.report(
                 node,
-                subject=f"`{qualname}()` draws from an unseeded global random stream",
-                advice=f"seed it once at start-up (`{seed_call}`) or pass a seeded generator",
+                subject=f"`{qualname}()` draws from an unseeded global random stream"
+                if qualname not in ("numpy.random.default_rng", "numpy.random.RandomState")
+                else f"`{qualname}()` without a seed",
+                advice=advice,
                 fixable=False,
             )
 

@@ -102,7 +102,7 @@ class RemovedNumpyAlias(Rule):
     code = "GR426"
     name = "removed-numpy-alias"
     category = Category.DATA_SCIENCE
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = FixClass.SAFE
     message = "`np.{old}` was removed in NumPy {version}: use {new}"
     what = """

@@ -37,7 +37,7 @@ class RemovedOrDeprecatedPandasApi(Rule):
     code = "GR414"
     name = "removed-or-deprecated-pandas-api"
     category = Category.DATA_SCIENCE
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = FixClass.SAFE
     message = _APPEND
     what = """

@@ -38,7 +38,7 @@ class ThresholdDependentMetricsOnly(Rule):
     code = "GR419"
     name = "threshold-dependent-metrics-only"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = (
         "only threshold-dependent metrics (`{metric}`) here: also report a threshold-independent "
         "one (`roc_auc_score`, `average_precision_score`, `log_loss`)"

@@ -61,7 +61,7 @@ class UnnecessaryIteration(Rule):
     code = "GR412"
     name = "unnecessary-iteration"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = "{subject}: {advice}"
     what = """
 Finds loops over `df.iterrows()`, `df.itertuples()`, `df.index` or `range(len(df))` whose body

@@ -12,7 +12,7 @@ class ValuesInsteadOfToNumpy(Rule):
     code = "GR415"
     name = "values-instead-of-to-numpy"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = FixClass.UNSAFE
     message = "`.values` on a pandas object: use `.to_numpy()` (or `.array`) to say which type you want"
     what = """

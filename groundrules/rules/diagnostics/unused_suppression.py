@@ -8,6 +8,7 @@ from typing import FrozenSet, List, Mapping, Sequence, Tuple
 from groundrules.rules.framework import Finding, Rule
 from groundrules.rules.suppressions import CODE, Suppression
 from groundrules.rules.suppressions import NOQA as NOQA  # re-exported for the fix
+from groundrules.standards.model import FileStandards
 from groundrules.standards.schema import Category, FixClass, Severity
 
 # The same pattern the suppressions are read with, so the codes found here are the codes judged.
@@ -22,6 +23,14 @@ def code_spans(text: str, start: int) -> List[Tuple[str, int]]:
         return []
     offset = match.start("codes")
     return [(m.group(), offset + m.start()) for m in _CODE.finditer(match.group("codes"))]
+
+
+def judged_codes(standards: FileStandards) -> FrozenSet[str]:
+    """The codes a run judged this file with: the enabled ones, and those off in an exploration
+    file by policy (not narrowed by the run: a code that did not fire there is as unused as in a
+    run with every rule selected)."""
+    off = standards.exploration_off if standards.exploration else frozenset()
+    return standards.enabled | off
 
 
 def every_rule_selected(enabled: FrozenSet[str]) -> bool:
@@ -76,7 +85,7 @@ is reported at the column of the unused code.
             b.code for b in self.ctx.standards.banned_api
         )
         enabled = self.ctx.standards.enabled
-        fixable = every_rule_selected(enabled)
+        fixable = every_rule_selected(judged_codes(self.ctx.standards))
         fired: dict[int, list[str]] = {}
         for finding in findings:
             fired.setdefault(finding.line, []).append(finding.code)

@@ -11,7 +11,7 @@ class NeverBound(Rule):
     code = "GR602"
     name = "notebook-name-never-bound"
     category = Category.NOTEBOOK_STATE
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     file_kind = "notebook"
     message = "`{name}` is read but no cell binds it: the cell that defined it was deleted or never saved"
     what = """

@@ -11,7 +11,7 @@ class ReadBeforeBound(Rule):
     code = "GR601"
     name = "notebook-read-before-bound"
     category = Category.NOTEBOOK_STATE
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     file_kind = "notebook"
     message = "`{name}` is read before any cell binds it (bound later, in cell {later}): it only worked out of order"
     what = """
