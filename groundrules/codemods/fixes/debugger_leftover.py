@@ -15,7 +15,7 @@ from groundrules.standards.schema import FixClass
 
 class DebuggerLeftover(DeleteStatements):
     codes = ("GR116",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def deletes(self, statement: cst.BaseSmallStatement) -> bool:
         if not isinstance(statement, cst.Import):

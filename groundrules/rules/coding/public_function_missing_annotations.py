@@ -24,8 +24,10 @@ def _returns_nothing(node: _Function) -> bool:
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
-        if name in ("abstractmethod", "overload"):
+        if name in _STUB_DECORATORS:
             return False
+    if all(_is_placeholder(statement) for statement in node.body):
+        return False  # a stub: its overrides decide the return type
     for statement in node.body:
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
             if statement.value.value is Ellipsis:
@@ -45,6 +47,24 @@ def _returns_nothing(node: _Function) -> bool:
             return False
         stack.extend(ast.iter_child_nodes(current))
     return True
+
+
+#: Decorators of stubs and of accessors whose overrides (or callers) decide the type.
+_STUB_DECORATORS = frozenset(
+    {"abstractmethod", "abstractproperty", "abstractclassmethod", "abstractstaticmethod", "overload", "property"}
+)
+
+
+def _is_placeholder(statement: ast.stmt) -> bool:
+    """A docstring, `pass`, `...` or `raise NotImplementedError`: the body of a stub."""
+    if isinstance(statement, ast.Pass):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+        return True
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+    return False
 
 
 def _is_staticmethod(node: _Function) -> bool:
@@ -90,8 +110,18 @@ class Model:
         self.rows = rows
 """
     fix_safety = """
-SAFE: `-> None` is added when the return annotation is the only thing missing and the body
-(nested functions, classes and lambdas excluded) has no `return <value>` and no `yield`.
+`-> None` is added only when the return annotation is the only thing missing and the body (nested
+functions, classes and lambdas excluded) has no `return <value>` and no `yield`; never to stubs
+(a body of only a docstring, `pass`, `...` or `raise NotImplementedError`), to
+`@abstractmethod`/`@abstractproperty`/`@overload`/`@property` functions, nor to test functions
+(test modules, `test*` names): there the overrides, or pytest, decide.
+SAFE for a module-level function without decorators that already has an annotated parameter: an
+annotation does not run, mypy already checks the body of such a function, and nothing overrides a
+module-level function; the only difference is the `__annotations__` entry.
+UNSAFE (only with `--unsafe-fixes`) for methods (a subclass elsewhere that returns a value then
+fails mypy's override check), for functions with no annotated parameter (mypy starts checking
+their bodies, so new mypy errors can appear), and for decorated functions (the decorator may read
+the annotations, as FastAPI and typer do).
 Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix marker).
 """
     bad = (
@@ -160,9 +190,13 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
                 missing.append("a return annotation")
         if not missing:
             return
+        if self.ctx.is_test_module() or node.name.startswith("test"):
+            return_only = False  # pytest decides what a test returns
+        safe = not in_class and not node.decorator_list and any(p.annotation is not None for p in params)
         self.report(
             (node.lineno, node.col_offset),
             fixable=return_only,
+            fix_class=None if safe else FixClass.UNSAFE,
             kind="method" if in_class else "function",
             function=node.name,
             missing=" and ".join(missing),
