@@ -119,7 +119,7 @@ def _env(root: Path, package: Package, others: Dict[str, Path]) -> Dict[str, str
 
 def _run_suite(root: Path, package: Package, env: Dict[str, str], report: Path) -> Dict[str, str]:
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:asyncio", "-p", "no:pytest_lsp",
          f"--junitxml={report}", "-o", "addopts=", *package.pytest_args, *package.tests],
         cwd=root, env=env, capture_output=True, text=True, check=False, timeout=1800,
     )

@@ -8,7 +8,10 @@ passing keywords or ``*args`` and the modules where ``logger`` or ``logging`` na
 
 from __future__ import annotations
 
-from typing import Any, List, Set, Tuple
+import ast
+import re
+import sys
+from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 import libcst.matchers as m
@@ -45,6 +48,137 @@ def _is_import(statement: cst.BaseStatement) -> bool:
 
 
 
+def _literal_text(node: cst.BaseExpression) -> Optional[str]:
+    """The text of a plain (not bytes) string literal."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and not node.lpar:
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _fstring_format(node: cst.BaseExpression) -> Optional[Tuple[str, List[cst.BaseExpression]]]:
+    """An f-string as a %-format and its values (``f"n={n!r}"`` -> ``"n=%r"``, ``n``); ``None``
+    when a field has a format spec or ``=`` (their text is not a %-conversion)."""
+    if not isinstance(node, cst.FormattedString) or node.lpar:
+        return None
+    if "b" in node.prefix.lower():
+        return None
+    raw = "r" in node.prefix.lower()
+    text: List[str] = []
+    values: List[cst.BaseExpression] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            value = part.value if raw else _unescape(part.value)
+            if value is None:
+                return None
+            text.append(value.replace("%", "%%").replace("{{", "{").replace("}}", "}"))
+        elif isinstance(part, cst.FormattedStringExpression):
+            if part.equal or part.conversion not in (None, "s", "r"):
+                return None
+            if part.format_spec:
+                conversion = _percent_spec(part.format_spec)
+                if conversion is None or part.conversion is not None:
+                    return None
+                text.append(conversion)
+            else:
+                text.append("%r" if part.conversion == "r" else "%s")
+            values.append(part.expression)
+        else:
+            return None
+    return "".join(text), values
+
+
+#: Number format specs that mean the same as a %-conversion (`.2f` -> `%.2f`); `-` (a sign in
+#: format(), left-justify in %) and alignment or grouping characters have no exact equivalent.
+_NUMBER_SPEC = re.compile(r"^[+ 0#]*\d*(?:\.\d+)?[dfeEgGxXo]$")
+
+
+def _percent_spec(spec: Sequence[cst.BaseFormattedStringContent]) -> Optional[str]:
+    if len(spec) != 1 or not isinstance(spec[0], cst.FormattedStringText):
+        return None
+    text = spec[0].value
+    return "%" + text if _NUMBER_SPEC.match(text) else None
+
+
+def _unescape(value: str) -> Optional[str]:
+    """The text of an f-string's literal part (its escapes resolved)."""
+    try:
+        result = ast.literal_eval('"""' + value.replace('"', '\\"') + '"""') if value else ""
+    except (SyntaxError, ValueError):
+        return None
+    return result if isinstance(result, str) else None
+
+
+def _quoted(text: str) -> cst.SimpleString:
+    """``text`` as a double-quoted literal (single quotes when it holds double quotes)."""
+    body = repr(text)[1:-1]
+    if '"' not in text:
+        return cst.SimpleString('"' + body.replace("\\'", "'") + '"')
+    return cst.SimpleString(repr(text))
+
+
+def _module_of(statement: cst.BaseStatement) -> Optional[Tuple[bool, str]]:
+    """(is a from-import, top module name) of a one-import line at the top of a module."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    node = statement.body[0]
+    if isinstance(node, cst.Import) and len(node.names) == 1:
+        name = cst.Module([]).code_for_node(node.names[0].name)
+        return False, name
+    if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+        return True, cst.Module([]).code_for_node(node.module)
+    return None
+
+
+def _with_logging_import(body: List[cst.BaseStatement], context: Any) -> List[cst.BaseStatement]:
+    """``body`` with ``import logging`` where isort puts it: among the standard-library
+    ``import x`` lines of the leading import block, in alphabetical order (after
+    ``from __future__``); libcst's import adder is the fallback for other layouts."""
+    stdlib = getattr(sys, "stdlib_module_names", None)
+    if any(_module_of(s) == (False, "logging") for s in body):
+        return body
+    at = 1 if body and is_docstring(body[0]) else 0
+    block: List[Tuple[int, bool, str]] = []
+    for index in range(at, len(body)):
+        found = _module_of(body[index])
+        if found is None:
+            break
+        block.append((index, found[0], found[1]))
+    if stdlib is None or not block or any(
+        isinstance(s, cst.SimpleStatementLine) and any(isinstance(n, (cst.Import, cst.ImportFrom)) for n in s.body)
+        for s in body[block[-1][0] + 1 :]
+    ):
+        AddImportsVisitor.add_needed_import(context, "logging")
+        return body
+    position = None
+    for index, from_import, module in block:
+        if module == "__future__":
+            continue
+        top = module.partition(".")[0]
+        if top not in stdlib or from_import or module > "logging":
+            position = index
+            break
+    if position is None:
+        position = block[-1][0] + 1
+    new = cst.parse_statement("import logging\n")
+    following = body[position] if position < len(body) else None
+    previous = body[position - 1] if position > 0 else None
+    previous_found = _module_of(previous) if previous is not None else None
+    if isinstance(following, cst.SimpleStatementLine) and _module_of(following) is not None:
+        # Take the blank lines above the line it goes before (a section break stays above it)...
+        new = new.with_changes(leading_lines=following.leading_lines)
+        follows = _module_of(following)
+        third_party = follows is not None and follows[1].partition(".")[0] not in stdlib
+        # ...and start a new section before a third-party import, as isort separates sections.
+        body[position] = following.with_changes(leading_lines=[cst.EmptyLine()] if third_party else [])
+    elif previous_found is not None and previous_found[1].partition(".")[0] not in stdlib | {"__future__"}:
+        new = new.with_changes(leading_lines=[cst.EmptyLine()])
+    elif previous_found is not None and previous_found[1] == "__future__":
+        new = new.with_changes(leading_lines=[cst.EmptyLine()])
+    body.insert(position, new)
+    return body
+
+
 class PrintToLogging(Fix):
     codes = ("GR101",)
     fix_class = FixClass.UNSAFE
@@ -61,15 +195,33 @@ class PrintToLogging(Fix):
         args = list(updated_node.args)
         if any(arg.keyword is not None or arg.star for arg in args):
             return updated_node
-        template = cst.Arg(
-            cst.SimpleString('"' + " ".join("%s" for _ in args) + '"'),
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if args else cst.MaybeSentinel.DEFAULT,
-        )
+        pieces: List[str] = []
+        values: List[cst.BaseExpression] = []
+        for arg in args:
+            literal = _literal_text(arg.value)
+            if literal is not None:
+                pieces.append(literal.replace("%", "%%"))
+                continue
+            expanded = _fstring_format(arg.value)
+            if expanded is not None:
+                pieces.append(expanded[0])
+                values.extend(expanded[1])
+                continue
+            if isinstance(arg.value, cst.FormattedString):
+                return updated_node  # no exact %-format: left for a person (the finding stays)
+            pieces.append("%s")
+            values.append(arg.value)
+        # The logging call in the form a person writes: the message as one %-format string,
+        # the values as arguments (evaluated lazily by logging, as its docs recommend).
+        spaced = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        new_args = [cst.Arg(_quoted(" ".join(pieces)), comma=spaced if values else cst.MaybeSentinel.DEFAULT)]
+        for index, value in enumerate(values):
+            new_args.append(cst.Arg(value, comma=spaced if index < len(values) - 1 else cst.MaybeSentinel.DEFAULT))
         self.applied += 1
         self._rewritten = True
         self._lines.add(self._line_range(original_node)[0])
         return updated_node.with_changes(
-            func=cst.Attribute(value=cst.Name("logger"), attr=cst.Name("info")), args=[template, *args]
+            func=cst.Attribute(value=cst.Name("logger"), attr=cst.Name("info")), args=new_args
         )
 
     def _line_range(self, node: cst.CSTNode) -> Tuple[int, int]:
@@ -88,8 +240,9 @@ class PrintToLogging(Fix):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if not self._rewritten:
             return updated_node
-        AddImportsVisitor.add_needed_import(self.context, "logging")
         body: List[cst.BaseStatement] = list(updated_node.body)
+        body = _with_logging_import(body, self.context)
+        updated_node = updated_node.with_changes(body=body)
         if any(_is_module_logger(statement) for statement in body):
             return updated_node
         # After the last import (GR120 wants imports first), but above any top-level code that
