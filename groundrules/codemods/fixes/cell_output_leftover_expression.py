@@ -11,4 +11,4 @@ from groundrules.standards.schema import FixClass
 
 class CellOutputLeftoverExpression(DeleteStatements):
     codes = ("GR105",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

@@ -97,7 +97,7 @@ class _Definitions(cst.CSTVisitor):
 
 class FilteredCopy(Fix):
     codes = ("GR404",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _to_copy: Set[int]
 

@@ -13,4 +13,4 @@ from groundrules.standards.schema import FixClass
 
 class GlobalDisplayOptionMutation(DeleteStatements):
     codes = ("GR108",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

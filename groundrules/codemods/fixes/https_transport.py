@@ -26,7 +26,7 @@ def _secure_text(text: str, hosts: FrozenSet[str]) -> Optional[str]:
 
 class HttpsTransport(Fix):
     codes = ("GR216",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _hosts(self) -> FrozenSet[str]:
         return frozenset(h.lower() for h in self.option(HTTPS_HOSTS))

@@ -49,7 +49,7 @@ def _timed_code(call: cst.BaseExpression) -> Optional[str]:
 
 class IpythonPresentationMagic(DeleteStatements):
     codes = ("GR103",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _timer(self, statement: cst.BaseSmallStatement) -> Optional[str]:
         if isinstance(statement, cst.Expr) and self.flagged(statement.value):

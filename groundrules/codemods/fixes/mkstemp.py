@@ -28,7 +28,7 @@ def _close() -> cst.Expr:
 
 class MkstempInsteadOfMktemp(Fix):
     codes = ("GR211",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _rewrite(self, original: cst.BaseSmallStatement, updated: cst.BaseSmallStatement) -> Optional[cst.Assign]:
         if not (

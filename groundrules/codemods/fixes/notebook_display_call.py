@@ -12,4 +12,4 @@ from groundrules.standards.schema import FixClass
 
 class NotebookDisplayCall(DeleteStatements):
     codes = ("GR104",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

@@ -16,4 +16,4 @@ from groundrules.standards.schema import FixClass
 
 class RuntimePackageInstall(DeleteStatements):
     codes = ("GR214",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

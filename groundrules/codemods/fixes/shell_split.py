@@ -21,7 +21,7 @@ from groundrules.standards.schema import FixClass
 
 class ShellSplit(Fix):
     codes = ("GR208",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self.flagged(original_node):

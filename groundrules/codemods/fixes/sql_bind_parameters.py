@@ -157,7 +157,7 @@ def _text_argument(call: cst.Call) -> Optional[cst.Call]:
 
 class SqlBindParameters(Fix):
     codes = ("GR202",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _picker: CallPicker
 

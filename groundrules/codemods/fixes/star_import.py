@@ -18,7 +18,7 @@ from groundrules.standards.schema import FixClass
 
 class ExplicitStarImport(Fix):
     codes = ("GR109",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _tree: Optional[ast.Module] = None
 
