@@ -201,3 +201,22 @@ def test_fix_in_worker_processes_gives_what_one_process_gives(tmp_path):
     assert written.returncode == 1
     assert "def load(s: str) -> None:" in (tmp_path / "m01.py").read_text(encoding="utf-8")
     assert run_cli(["fix", "--jobs", "2", "."], tmp_path).returncode == 0
+
+
+def test_a_fix_module_carries_its_rule_name():
+    # `print_instead_of_logging` finds the rule (rules/coding/print_instead_of_logging.py) and its
+    # fix (codemods/fixes/print_instead_of_logging.py); a rule with two fixes adds a suffix.
+    for fix in all_fixes():
+        module = fix.__module__.rsplit(".", 1)[1]
+        for code in fix.codes:
+            rule_module = by_code()[code].__module__.rsplit(".", 1)[1]
+            assert module == rule_module or module.startswith(rule_module + "_"), (fix, rule_module)
+
+
+@pytest.mark.parametrize("rule", [r for r in all_rules() if r.fix is not None], ids=lambda r: r.code)
+def test_a_fixable_rule_states_its_tier_and_why(rule):
+    safety = rule.fix_safety
+    tier = "UNSAFE" if rule.fix is FixClass.UNSAFE else "SAFE"
+    # The tier is named in the docs (POLICY/COND are kinds of UNSAFE), with a reason after it.
+    assert tier in safety or (tier == "UNSAFE" and ("POLICY" in safety or "--unsafe-fixes" in safety)), safety
+    assert len(safety.split()) > 15, safety
