@@ -1,4 +1,5 @@
-"""GR105: delete module-level leftover cell outputs (``df``, ``df.shape``, ``df.head()``) (SAFE).
+"""GR105: delete module-level leftover cell outputs (``df``, ``df.shape``, ``df.head()``) (UNSAFE: a
+cell's output and an expression's exceptions are behaviour; see docs/fix-audit.md).
 
 The rule reports the expression statement; ``df.info()`` (it prints) is reported without a fix.
 """

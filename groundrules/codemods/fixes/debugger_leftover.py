@@ -1,4 +1,5 @@
-"""GR116: delete ``breakpoint()`` / ``pdb.set_trace()`` statements and ``import pdb`` (SAFE).
+"""GR116: delete ``breakpoint()`` / ``pdb.set_trace()`` statements and ``import pdb`` (UNSAFE: a
+debugger call is behaviour; see docs/fix-audit.md).
 
 The rule marks fixable only the calls that are whole expression statements, and ``import pdb``
 only when every use of ``pdb`` is such a call; the import is kept if one of them is not deleted.

@@ -1,4 +1,5 @@
-"""GR108: delete module-level pandas ``display.*`` option settings (SAFE).
+"""GR108: delete module-level pandas ``display.*`` option settings (UNSAFE: they change
+what is printed and shown).
 
 The rule marks fixable only ``pd.set_option("display.*", value)`` expression statements whose keys
 are all display options, and single-target assignments to ``pd.options.display.*``, with values

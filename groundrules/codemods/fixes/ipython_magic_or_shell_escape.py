@@ -1,4 +1,5 @@
-"""GR103: delete presentation magics and unwrap timing magics in nbconvert form (SAFE).
+"""GR103: delete presentation magics and unwrap timing magics in nbconvert form
+(UNSAFE: they change what a notebook shows, and raise ``NameError`` outside IPython).
 
 The rule marks fixable only ``get_ipython().run_line_magic(...)`` / ``.magic(...)`` calls of
 ``matplotlib``, ``load_ext autoreload``, ``autoreload``, ``reload_ext`` and

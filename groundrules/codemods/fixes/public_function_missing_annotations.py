@@ -1,4 +1,5 @@
-"""GR113: add ``-> None`` to a public function that returns nothing (SAFE: annotation only).
+"""GR113: add ``-> None`` to a public function that returns nothing (SAFE for typed
+module-level functions; UNSAFE for methods, untyped and decorated functions: see the rule).
 
 The rule marks a finding fixable only when the return annotation is all that is missing and the
 body has no ``return <value>`` and no ``yield``.
