@@ -113,7 +113,9 @@ class PrintInsteadOfLogging(Rule):
     message = "`{call}()` in library code: log with `logger.info(...)` instead"
     what = """
 Finds `print(...)` and `pprint.pprint(...)` calls in modules that are not entry points, and in
-entry points outside their `if __name__ == "__main__":` block. Modules that are a program's
+entry points outside their `if __name__ == "__main__":` block.
+
+Modules that are a program's
 interface (`__main__.py`, a `__main__` block reading the command line, click/typer commands) and
 prints under `if verbose:` are not reported: their output is what the program is for.
 """
