@@ -30,7 +30,7 @@ def _as_percent_format(node: ast.JoinedStr) -> bool:
                 return False
             continue
         spec = value.format_spec
-        if value.conversion != -1 or not (
+        if value.conversion != -1 or not isinstance(spec, ast.JoinedStr) or not (
             len(spec.values) == 1 and isinstance(spec.values[0], ast.Constant)
             and isinstance(spec.values[0].value, str) and _NUMBER_SPEC.match(spec.values[0].value)
         ):
