@@ -188,6 +188,8 @@ class PrintToLogging(Fix):
         self._rewritten = False
         #: Lines of the rewritten calls, to keep the new logger above the ones run at import.
         self._lines: Set[int] = set()
+        #: First arguments of calls laid out with a hanging indent (the call opens a new line).
+        self._hanging: Set[int] = set()
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self.flagged(original_node) or not m.matches(updated_node.func, m.Name("print")):
@@ -213,16 +215,71 @@ class PrintToLogging(Fix):
             values.append(arg.value)
         # The logging call in the form a person writes: the message as one %-format string,
         # the values as arguments (evaluated lazily by logging, as its docs recommend).
-        spaced = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        new_args = [cst.Arg(_quoted(" ".join(pieces)), comma=spaced if values else cst.MaybeSentinel.DEFAULT)]
-        for index, value in enumerate(values):
-            new_args.append(cst.Arg(value, comma=spaced if index < len(values) - 1 else cst.MaybeSentinel.DEFAULT))
+        message = _quoted(" ".join(pieces))
+        new_args = self._layout(original_node, message, values)
         self.applied += 1
         self._rewritten = True
         self._lines.add(self._line_range(original_node)[0])
+        hanging = id(new_args[0]) in self._hanging
         return updated_node.with_changes(
-            func=cst.Attribute(value=cst.Name("logger"), attr=cst.Name("info")), args=new_args
+            func=cst.Attribute(value=cst.Name("logger"), attr=cst.Name("info")),
+            args=new_args,
+            whitespace_before_args=cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), indent=True,
+                last_line=cst.SimpleWhitespace(
+                    self.context.wrapper.module.default_indent if self.context.wrapper is not None else "    "
+                ),
+            ) if hanging else cst.SimpleWhitespace(""),
         )
+
+    def _layout(self, original: cst.Call, message: cst.SimpleString, values: List[cst.BaseExpression]) -> List[cst.Arg]:
+        """The arguments on one line when it fits the file's longest line (and the call was on
+        one line); else one per line, aligned with the opening parenthesis, as the call was."""
+        spaced = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        code = self.context.wrapper.module.code if self.context.wrapper is not None else ""
+        lines = code.splitlines()
+        first, last = self._line_range(original)
+        where = self.positions.get(original) if self.positions is not None else None
+        column = where.start.column if where is not None else 0
+        values = [v.with_changes(lpar=v.lpar, rpar=v.rpar) for v in values]
+        one_line = [cst.Arg(message, comma=spaced if values else cst.MaybeSentinel.DEFAULT)] + [
+            cst.Arg(v, comma=spaced if i < len(values) - 1 else cst.MaybeSentinel.DEFAULT) for i, v in enumerate(values)
+        ]
+        longest = max((len(line) for line in lines), default=79)
+        rendered = cst.Module([]).code_for_node(
+            cst.Call(func=cst.Attribute(value=cst.Name("logger"), attr=cst.Name("info")), args=one_line)
+        )
+        line = lines[first - 1] if 0 < first <= len(lines) else ""
+        tail = len(lines[last - 1]) - (where.end.column if where is not None else 0) if 0 < last <= len(lines) else 0
+        if "\n" not in rendered and (first == last or not values) and column + len(rendered) + tail <= max(longest, 79):
+            return one_line
+        # Hanging indent, as black writes a call that does not fit: the arguments on one line
+        # below the call when they fit there, else one per line; `)` back at the call's indent.
+        step = self.context.wrapper.module.default_indent if self.context.wrapper is not None else "    "
+        indent = len(line) - len(line.lstrip(" \t"))
+        inner = indent + len(step)
+
+        def broken(text: str) -> cst.ParenthesizedWhitespace:
+            return cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(text)
+            )
+
+        args_line = cst.Module([]).code_for_node(
+            cst.Call(func=cst.Name("f"), args=one_line)
+        )[2:-1]
+        if "\n" not in args_line and inner + len(args_line) <= max(longest, 79):
+            args = one_line
+        else:
+            newline = cst.Comma(whitespace_after=broken(step))
+            args = [cst.Arg(message, comma=newline if values else cst.MaybeSentinel.DEFAULT)] + [
+                cst.Arg(v, comma=newline if i < len(values) - 1 else cst.MaybeSentinel.DEFAULT)
+                for i, v in enumerate(values)
+            ]
+        args[0] = args[0].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+        last = args[-1]
+        args[-1] = last.with_changes(whitespace_after_arg=broken(""))
+        self._hanging.add(id(args[0]))
+        return args
 
     def _line_range(self, node: cst.CSTNode) -> Tuple[int, int]:
         where = self.positions.get(node) if self.positions is not None else None
