@@ -276,8 +276,8 @@ class PrintToLogging(Fix):
                 for i, v in enumerate(values)
             ]
         args[0] = args[0].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
-        last = args[-1]
-        args[-1] = last.with_changes(whitespace_after_arg=broken(""))
+        final = args[-1]
+        args[-1] = final.with_changes(whitespace_after_arg=broken(""))
         self._hanging.add(id(args[0]))
         return args
 
