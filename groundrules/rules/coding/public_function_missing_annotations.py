@@ -67,6 +67,20 @@ def _is_placeholder(statement: ast.stmt) -> bool:
     return False
 
 
+def _overridden_with_value(tree: ast.Module, class_name: str, method: str) -> bool:
+    """A class of this module deriving from ``class_name`` defines ``method`` returning a value."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = {b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "" for b in node.bases}
+        if class_name not in bases:
+            continue
+        for item in node.body:
+            if isinstance(item, FUNCTION_NODES) and item.name == method and not _returns_nothing(item):
+                return True
+    return False
+
+
 def _is_staticmethod(node: _Function) -> bool:
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -114,7 +128,8 @@ class Model:
 functions, classes and lambdas excluded) has no `return <value>` and no `yield`; never to stubs
 (a body of only a docstring, `pass`, `...` or `raise NotImplementedError`), to
 `@abstractmethod`/`@abstractproperty`/`@overload`/`@property` functions, nor to test functions
-(test modules, `test*` names): there the overrides, or pytest, decide.
+(test modules, `test*` names), nor to a method a subclass in the module overrides with one
+returning a value: there the overrides, or pytest, decide.
 SAFE for a module-level function without decorators that already has an annotated parameter: an
 annotation does not run, mypy already checks the body of such a function, and nothing overrides a
 module-level function; the only difference is the `__annotations__` entry.
@@ -192,6 +207,10 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
             return
         if self.ctx.is_test_module() or node.name.startswith("test"):
             return_only = False  # pytest decides what a test returns
+        if return_only and in_class and isinstance(parent, ast.ClassDef) and _overridden_with_value(
+            self.ctx.tree, parent.name, node.name
+        ):
+            return_only = False  # a subclass here returns a value: `-> None` would fail its override
         safe = not in_class and not node.decorator_list and any(p.annotation is not None for p in params)
         self.report(
             (node.lineno, node.col_offset),
