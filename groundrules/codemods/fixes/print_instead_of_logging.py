@@ -19,6 +19,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import PositionProvider
 
 from groundrules.codemods.framework import Fix
+from groundrules.codemods.imports import with_import
 from groundrules.codemods.statements import is_docstring
 from groundrules.standards.schema import FixClass
 
@@ -115,68 +116,6 @@ def _quoted(text: str) -> cst.SimpleString:
     if '"' not in text:
         return cst.SimpleString('"' + body.replace("\\'", "'") + '"')
     return cst.SimpleString(repr(text))
-
-
-def _module_of(statement: cst.BaseStatement) -> Optional[Tuple[bool, str]]:
-    """(is a from-import, top module name) of a one-import line at the top of a module."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return None
-    node = statement.body[0]
-    if isinstance(node, cst.Import) and len(node.names) == 1:
-        name = cst.Module([]).code_for_node(node.names[0].name)
-        return False, name
-    if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-        return True, cst.Module([]).code_for_node(node.module)
-    return None
-
-
-def _with_logging_import(body: List[cst.BaseStatement], context: Any) -> List[cst.BaseStatement]:
-    """``body`` with ``import logging`` where isort puts it: among the standard-library
-    ``import x`` lines of the leading import block, in alphabetical order (after
-    ``from __future__``); libcst's import adder is the fallback for other layouts."""
-    stdlib = getattr(sys, "stdlib_module_names", None)
-    if any(_module_of(s) == (False, "logging") for s in body):
-        return body
-    at = 1 if body and is_docstring(body[0]) else 0
-    block: List[Tuple[int, bool, str]] = []
-    for index in range(at, len(body)):
-        found = _module_of(body[index])
-        if found is None:
-            break
-        block.append((index, found[0], found[1]))
-    if stdlib is None or not block or any(
-        isinstance(s, cst.SimpleStatementLine) and any(isinstance(n, (cst.Import, cst.ImportFrom)) for n in s.body)
-        for s in body[block[-1][0] + 1 :]
-    ):
-        AddImportsVisitor.add_needed_import(context, "logging")
-        return body
-    position = None
-    for index, from_import, module in block:
-        if module == "__future__":
-            continue
-        top = module.partition(".")[0]
-        if top not in stdlib or from_import or module > "logging":
-            position = index
-            break
-    if position is None:
-        position = block[-1][0] + 1
-    new = cst.parse_statement("import logging\n")
-    following = body[position] if position < len(body) else None
-    previous = body[position - 1] if position > 0 else None
-    previous_found = _module_of(previous) if previous is not None else None
-    if isinstance(following, cst.SimpleStatementLine) and _module_of(following) is not None:
-        # Take the blank lines above the line it goes before (a section break stays above it)...
-        new = new.with_changes(leading_lines=following.leading_lines)
-        follows = _module_of(following)
-        third_party = follows is not None and follows[1].partition(".")[0] not in stdlib
-        # ...and start a new section before a third-party import, as isort separates sections.
-        body[position] = following.with_changes(leading_lines=[cst.EmptyLine()] if third_party else [])
-    elif previous_found is not None and previous_found[1].partition(".")[0] not in stdlib | {"__future__"}:
-        new = new.with_changes(leading_lines=[cst.EmptyLine()])
-    elif previous_found is not None and previous_found[1] == "__future__":
-        new = new.with_changes(leading_lines=[cst.EmptyLine()])
-    body.insert(position, new)
-    return body
 
 
 class PrintToLogging(Fix):
@@ -298,7 +237,7 @@ class PrintToLogging(Fix):
         if not self._rewritten:
             return updated_node
         body: List[cst.BaseStatement] = list(updated_node.body)
-        body = _with_logging_import(body, self.context)
+        body = with_import(body, "logging", self.context)
         updated_node = updated_node.with_changes(body=body)
         if any(_is_module_logger(statement) for statement in body):
             return updated_node
