@@ -10,7 +10,8 @@ purpose.  The table is printed as Markdown (docs/fix-behaviour.md holds the last
 
     python benchmarks/fix_behaviour_corpus.py --work /tmp/corpus [--sdists DIR] [--mypy] [pkg ...]
 
-Slow (minutes per package on two cores): not part of the test suite.  Nothing from the packages is
+Slow (minutes per package on two cores): not part of the test suite.  The suites need pytest,
+hypothesis and freezegun (itsdangerous, dateutil) in the running environment.  Nothing from the packages is
 committed; the sdists are downloaded again (or read from ``--sdists``) on each run.
 """
 
@@ -55,7 +56,9 @@ PACKAGES = (
             pytest_args=("--ignore=tests/test_diagram.py", "--ignore=tests/test_matplotlib_cases.py")),
     Package("click==8.5.1", ("src/click",), ("tests",), "click", pythonpath=("src",)),
     Package("itsdangerous==2.2.0", ("src/itsdangerous",), ("tests",), "itsdangerous", pythonpath=("src",)),
-    Package("python-dateutil==4.0.0", ("src/dateutil",), ("tests",), "dateutil", pythonpath=("src",)),
+    # Its tests use pytest-cov's `no_cover` mark under `filterwarnings = error`.
+    Package("python-dateutil==4.0.0", ("src/dateutil",), ("tests",), "dateutil", pythonpath=("src",),
+            pytest_args=("-W", "ignore::pytest.PytestUnknownMarkWarning")),
     Package("idna==3.20", ("idna",), ("tests",), "idna"),
     Package("packaging==26.4", ("src/packaging",), ("tests",), "packaging", pythonpath=("src",)),
     Package("markupsafe==3.0.4", ("src/markupsafe",), ("tests",), "markupsafe", pythonpath=("src",)),
