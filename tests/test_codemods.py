@@ -113,21 +113,21 @@ def test_fixed_bad_examples_are_quiet_and_parse(rule):
 
 
 def test_fix_command_keeps_encoding_bom_newlines_and_mode(tmp_path):
-    # GR113's `-> None` on a typed module-level function is a SAFE fix (docs/fix-audit.md).
+    # GR118's removal of an `if False:` block is a SAFE fix (docs/fix-audit.md).
     crlf = tmp_path / "crlf.py"
-    crlf.write_bytes(b"def show(n: int):\r\n    use(n)\r\n")
+    crlf.write_bytes(b"LIMIT = 3\r\nif False:\r\n    LIMIT = 10\r\n")
     bom = tmp_path / "bom.py"
-    bom.write_bytes(b"\xef\xbb\xbfname = 'caf\xc3\xa9'\n\n\ndef show(n: int):\n    use(n)\n")
+    bom.write_bytes(b"\xef\xbb\xbfname = 'caf\xc3\xa9'\nif False:\n    name = 'x'\n")
     latin = tmp_path / "latin.py"
-    latin.write_bytes(b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n\n\ndef show(n: int):\n    use(n)\n")
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\nif False:\n    name = 'x'\n")
     os.chmod(latin, 0o750)
     proc = run_cli(["fix", "."], tmp_path)
     assert proc.returncode == 1, proc.stderr
-    assert crlf.read_bytes() == b"def show(n: int) -> None:\r\n    use(n)\r\n"
-    assert bom.read_bytes() == b"\xef\xbb\xbfname = 'caf\xc3\xa9'\n\n\ndef show(n: int) -> None:\n    use(n)\n"
-    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n\n\ndef show(n: int) -> None:\n    use(n)\n"
+    assert crlf.read_bytes() == b"LIMIT = 3\r\n"
+    assert bom.read_bytes() == b"\xef\xbb\xbfname = 'caf\xc3\xa9'\n"
+    assert latin.read_bytes() == b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n"
     assert stat.S_IMODE(latin.stat().st_mode) == 0o750
-    assert "crlf.py: fixed 1 (GR113 x1)" in proc.stdout
+    assert "crlf.py: fixed 1 (GR118 x1)" in proc.stdout
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
     again = run_cli(["fix", "."], tmp_path)
     assert again.returncode == 0 and "Nothing to fix." in again.stdout
@@ -135,25 +135,25 @@ def test_fix_command_keeps_encoding_bom_newlines_and_mode(tmp_path):
 
 def test_fix_diff_writes_nothing_and_unparsable_files_are_left(tmp_path):
     target = tmp_path / "m.py"
-    original = b"def show(n: int):\n    use(n)\n\n\ntry:\n    x()\nexcept:\n    pass\n"
+    original = b"LIMIT = 3\nif False:\n    LIMIT = 10\ntry:\n    x()\nexcept:\n    pass\n"
     target.write_bytes(original)
     (tmp_path / "broken.py").write_bytes(b"def f(:\n")
     proc = run_cli(["fix", "--diff"], tmp_path)
     assert proc.returncode == 1
-    assert "+def show(n: int) -> None:" in proc.stdout
+    assert "-if False:" in proc.stdout
     assert "except Exception" not in proc.stdout  # unsafe, not asked for
     assert target.read_bytes() == original
     assert (tmp_path / "broken.py").read_bytes() == b"def f(:\n"
     unsafe = run_cli(["fix", "--unsafe-fixes", "--select", "GR111"], tmp_path)
     assert unsafe.returncode == 1
-    assert b"except Exception:" in target.read_bytes() and b"def show(n: int):" in target.read_bytes()
+    assert b"except Exception:" in target.read_bytes() and b"if False:" in target.read_bytes()
 
 
 def test_check_marks_fixable_findings_with_the_flag_needed(tmp_path):
-    (tmp_path / "m.py").write_text("def show(n: int):\n    use(n)\n\n\ntry:\n    x()\nexcept:\n    raise\n",
+    (tmp_path / "m.py").write_text("LIMIT = 3\nif False:\n    LIMIT = 10\ntry:\n    x()\nexcept:\n    raise\n",
                                    encoding="utf-8")
     out = run_cli(["check"], tmp_path).stdout
-    assert "GR113 public function `show` lacks a return annotation: annotate its interface [*]" in out
+    assert "GR118 `if False:` never runs its body: delete the dead branch (version control keeps it) [*]" in out
     assert "[*unsafe]" in out and "--unsafe-fixes" in out
 
 
@@ -190,7 +190,7 @@ def test_whole_prototype_in_examples(tmp_path):
 def test_fix_in_worker_processes_gives_what_one_process_gives(tmp_path):
     # Enough files for the worker pool (runner.PARALLEL_THRESHOLD); some fixable, some not.
     for i in range(45):
-        body = "def load(s: str):\n    use(s)\n" if i % 3 else "x = 1\n"
+        body = "LIMIT = 3\nif False:\n    LIMIT = 10\n" if i % 3 else "x = 1\n"
         (tmp_path / f"m{i:02d}.py").write_text(body, encoding="utf-8")
     serial = run_cli(["fix", "--diff", "--jobs", "1", "."], tmp_path)
     parallel = run_cli(["fix", "--diff", "--jobs", "2", "."], tmp_path)
@@ -199,7 +199,7 @@ def test_fix_in_worker_processes_gives_what_one_process_gives(tmp_path):
     assert "Would fix 30 findings in 30 files." in parallel.stdout
     written = run_cli(["fix", "--jobs", "2", "."], tmp_path)
     assert written.returncode == 1
-    assert "def load(s: str) -> None:" in (tmp_path / "m01.py").read_text(encoding="utf-8")
+    assert (tmp_path / "m01.py").read_text(encoding="utf-8") == "LIMIT = 3\n"
     assert run_cli(["fix", "--jobs", "2", "."], tmp_path).returncode == 0
 
 

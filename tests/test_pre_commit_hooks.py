@@ -135,8 +135,9 @@ BAD_FILES = {
     "shell.py": '"""Runs a command."""\nimport subprocess\n\n\ndef run(command: str) -> int:\n'
     "    return subprocess.call(command, shell=True)\n",
     "typed.py": '"""Wrong types."""\n\n\ndef total(count: int) -> int:\n    return "many"\n',
-    # A SAFE fix (`-> None`); settings.py's yaml.load and shell.py's shell=True are UNSAFE ones.
-    "report.py": '"""Report."""\n\n\ndef show(count: int):\n    assert count >= 0\n',
+    # A SAFE fix (the dead `if False:` block goes); settings.py's yaml.load, shell.py's shell=True
+    # and report.py's assert are UNSAFE ones.
+    "report.py": '"""Report."""\nLIMIT = 3\nif False:\n    LIMIT = 10\nassert LIMIT > 0\n',
     "eda.ipynb": _bad_notebook(),
     "data/train.csv": "a,b\n1,2\n",
     "models/model.onnx": "\x08\x07onnx",
@@ -222,11 +223,11 @@ def test_check_hook_passes_clean_files(clean_run):
 def test_fix_hook_fixes_then_passes(bad_runs):
     status, output = bad_runs["fix"]["groundrules-fix"]
     assert status == "Failed" and "files were modified by this hook" in output, output
-    # The safe tier only: `-> None` is added; yaml.load, shell=True and the assert (UNSAFE) stay.
-    assert bad_runs["fixed"]["report.py"] == '"""Report."""\n\n\ndef show(count: int) -> None:\n    assert count >= 0\n'
+    # The safe tier only: the dead block goes; yaml.load, shell=True and the assert (UNSAFE) stay.
+    assert bad_runs["fixed"]["report.py"] == '"""Report."""\nLIMIT = 3\nassert LIMIT > 0\n'
     assert "yaml.load(text)" in bad_runs["fixed"]["settings.py"]
     # One line per changed file says what changed.
-    assert "report.py: fixed 1 (GR113 x1)" in output, output
+    assert "report.py: fixed 1 (GR118 x1)" in output, output
     assert "settings.py" not in output, output
     assert bad_runs["second"]["groundrules-fix"][0] == "Passed", bad_runs["second"]["groundrules-fix"][1]
     assert bad_runs["after_second"] == bad_runs["fixed"]

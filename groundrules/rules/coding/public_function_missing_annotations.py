@@ -95,7 +95,7 @@ class PublicFunctionMissingAnnotations(Rule):
     name = "public-function-missing-annotations"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "public {kind} `{function}` lacks {missing}: annotate its interface"
     what = """
 Finds public functions and methods (names without a leading underscore; dunder methods such as
@@ -130,13 +130,11 @@ functions, classes and lambdas excluded) has no `return <value>` and no `yield`;
 `@abstractmethod`/`@abstractproperty`/`@overload`/`@property` functions, nor to test functions
 (test modules, `test*` names), nor to a method a subclass in the module overrides with one
 returning a value: there the overrides, or pytest, decide.
-SAFE for a module-level function without decorators that already has an annotated parameter: an
-annotation does not run, mypy already checks the body of such a function, and nothing overrides a
-module-level function; the only difference is the `__annotations__` entry.
-UNSAFE (only with `--unsafe-fixes`) for methods (a subclass elsewhere that returns a value then
-fails mypy's override check), for functions with no annotated parameter (mypy starts checking
-their bodies, so new mypy errors can appear), and for decorated functions (the decorator may read
-the annotations, as FastAPI and typer do).
+UNSAFE (only with `--unsafe-fixes`): the annotation does not run, but it changes what mypy
+reports: a caller elsewhere that uses the result (`rows = log_rows(x)`) gets "does not return a
+value"; in a method, a subclass elsewhere that returns a value fails the override check; in a
+function with no annotated parameter mypy starts checking the body (new errors); and a decorator
+may read the annotations (FastAPI, typer). None of these can be ruled out from one file.
 Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix marker).
 """
     bad = (
@@ -211,11 +209,9 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
             self.ctx.tree, parent.name, node.name
         ):
             return_only = False  # a subclass here returns a value: `-> None` would fail its override
-        safe = not in_class and not node.decorator_list and any(p.annotation is not None for p in params)
         self.report(
             (node.lineno, node.col_offset),
             fixable=return_only,
-            fix_class=None if safe else FixClass.UNSAFE,
             kind="method" if in_class else "function",
             function=node.name,
             missing=" and ".join(missing),
