@@ -11,7 +11,8 @@ purpose.  The table is printed as Markdown (docs/fix-behaviour.md holds the last
     python benchmarks/fix_behaviour_corpus.py --work /tmp/corpus [--sdists DIR] [--mypy] [pkg ...]
 
 Slow (minutes per package on two cores): not part of the test suite.  The suites need pytest,
-hypothesis and freezegun (itsdangerous, dateutil) in the running environment.  Nothing from the packages is
+hypothesis, freezegun (itsdangerous, dateutil), pretend and tomli_w (packaging) in the running
+environment.  Nothing from the packages is
 committed; the sdists are downloaded again (or read from ``--sdists``) on each run.
 """
 
