@@ -64,7 +64,7 @@ def test_fixes_read_and_write_and_adds_the_import(tmp_path):
         '    df.to_parquet("data/out/daily.parquet")\n'
         '    df.to_csv("data/out/daily.csv", index=False)\n',
     )
-    proc = run_cli(["fix", "src"], tmp_path)
+    proc = run_cli(["fix", "--unsafe-fixes", "src"], tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert target.read_text(encoding="utf-8") == (
         "import pandas as pd\nfrom acme_data import catalog\n\n"
@@ -75,7 +75,7 @@ def test_fixes_read_and_write_and_adds_the_import(tmp_path):
         '    catalog.save("reports.csv", df)\n'
     )
     assert "GR303 x1" in proc.stdout and "GR309 x3" in proc.stdout
-    again = run_cli(["fix", "src"], tmp_path)
+    again = run_cli(["fix", "--unsafe-fixes", "src"], tmp_path)
     assert again.returncode == 0 and "Nothing to fix." in again.stdout
     assert run_cli(["check", "src"], tmp_path).returncode == 0
 
@@ -100,7 +100,7 @@ def test_near_misses_are_reported_without_a_fix(tmp_path):
     check = run_cli(["check", "src"], tmp_path)
     assert check.returncode == 1, check.stderr
     assert "[*" not in check.stdout and "fixable" not in check.stdout
-    fix = run_cli(["fix", "src"], tmp_path)
+    fix = run_cli(["fix", "--unsafe-fixes", "src"], tmp_path)
     assert "Nothing to fix." in fix.stdout
     assert target.read_text(encoding="utf-8") == source
 
@@ -110,13 +110,13 @@ def test_without_catalog_object_only_an_existing_import_makes_it_fixable(tmp_pat
     target = _project(tmp_path, plain, catalog_object="")
     check = run_cli(["check", "src"], tmp_path)
     assert check.returncode == 1 and "GR309" in check.stdout and "[*" not in check.stdout
-    assert "Nothing to fix." in run_cli(["fix", "src"], tmp_path).stdout
+    assert "Nothing to fix." in run_cli(["fix", "--unsafe-fixes", "src"], tmp_path).stdout
     assert target.read_text(encoding="utf-8") == plain
 
     imported = "import pandas as pd\nfrom kedro_project import catalog\n\norders = pd.read_csv('data/orders.csv')\n"
     target.write_text(imported, encoding="utf-8")
-    assert "[*]" in run_cli(["check", "src"], tmp_path).stdout
-    assert run_cli(["fix", "src"], tmp_path).returncode == 1
+    assert "[*unsafe]" in run_cli(["check", "src"], tmp_path).stdout
+    assert run_cli(["fix", "--unsafe-fixes", "src"], tmp_path).returncode == 1
     assert target.read_text(encoding="utf-8") == imported.replace(
         "pd.read_csv('data/orders.csv')", "catalog.load('sales.orders')"
     )
@@ -124,7 +124,7 @@ def test_without_catalog_object_only_an_existing_import_makes_it_fixable(tmp_pat
     clash = "import pandas as pd\nfrom kedro_project import catalog\n\ndef f(catalog):\n    return pd.read_csv('data/orders.csv')\n"
     target.write_text(clash, encoding="utf-8")
     assert "[*" not in run_cli(["check", "src"], tmp_path).stdout
-    run_cli(["fix", "src"], tmp_path)
+    run_cli(["fix", "--unsafe-fixes", "src"], tmp_path)
     assert target.read_text(encoding="utf-8") == clash
 
 
@@ -133,7 +133,7 @@ def test_a_local_catalog_name_blocks_the_import(tmp_path):
     target = _project(tmp_path, source)
     out = run_cli(["check", "src"], tmp_path).stdout
     assert "GR309" in out and "[*" not in out
-    run_cli(["fix", "src"], tmp_path)
+    run_cli(["fix", "--unsafe-fixes", "src"], tmp_path)
     assert target.read_text(encoding="utf-8") == source
 
 
@@ -146,7 +146,7 @@ def test_check_marks_only_the_fixable_finding(tmp_path):
     )
     lines = [line for line in run_cli(["check", "src"], tmp_path).stdout.splitlines() if "GR309" in line and ":" in line]
     assert len(lines) == 2
-    assert lines[0].startswith("src/job.py:3:") and "[*] (" in lines[0]
+    assert lines[0].startswith("src/job.py:3:") and "[*unsafe] (" in lines[0]
     assert lines[1].startswith("src/job.py:4:") and "[*" not in lines[1]
 
 
@@ -155,7 +155,7 @@ def test_json_catalog(tmp_path):
                              "load_args": {"sep": ";"}}}
     target = _project(tmp_path, "import pandas as pd\n\norders = pd.read_csv('data/orders.csv', sep=';')\n",
                       catalog=json.dumps(data), name="conf/catalog.json")
-    assert run_cli(["fix", "src"], tmp_path).returncode == 1
+    assert run_cli(["fix", "--unsafe-fixes", "src"], tmp_path).returncode == 1
     assert "orders = catalog.load('sales.orders')\n" in target.read_text(encoding="utf-8")
 
 

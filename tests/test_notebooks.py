@@ -236,7 +236,8 @@ def test_fix_rewrites_only_the_changed_cells_and_keeps_their_magics(tmp_path):
          "source": "other = yaml.load(text)\n%env DEBUG=1"},
     )
     path = write(tmp_path / "load.ipynb", nb)
-    proc = run_cli(["fix", "load.ipynb"], tmp_path)
+    # GR206 is UNSAFE (PyYAML 5 loaded python tags with FullLoader): opted in, alone with GR313.
+    proc = run_cli(["fix", "--unsafe-fixes", "--select", "GR206,GR313", "load.ipynb"], tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "load.ipynb: fixed 3 (GR206 x2, GR313 x1)" in proc.stdout
     expected = stripped(nb)
@@ -246,7 +247,7 @@ def test_fix_rewrites_only_the_changed_cells_and_keeps_their_magics(tmp_path):
     expected["cells"][5]["source"] = "other = yaml.safe_load(text)\n%env DEBUG=1"
     # The cell that does not parse is left as it is.
     assert path.read_bytes() == jupyter_dump(expected).encode("utf-8")
-    again = run_cli(["fix", "load.ipynb"], tmp_path)
+    again = run_cli(["fix", "--unsafe-fixes", "--select", "GR206,GR313", "load.ipynb"], tmp_path)
     assert again.returncode == 0 and "Nothing to fix." in again.stdout, again.stdout
 
 
@@ -270,7 +271,7 @@ def test_a_cell_magic_that_exposes_a_finding_does_not_block_other_fixes(tmp_path
     found = findings(tmp_path, "--select", "GR,GR103", "slow.ipynb")
     magic = [f for f in found if f["code"] == "GR103"]
     assert magic and all(f.get("fix") is None for f in magic)  # the body was not checked
-    proc = run_cli(["fix", "slow.ipynb"], tmp_path)
+    proc = run_cli(["fix", "--unsafe-fixes", "--select", "GR206", "slow.ipynb"], tmp_path)
     assert "Nothing to fix." not in proc.stdout, proc.stdout + proc.stderr
     fixed = json.loads(path.read_text(encoding="utf-8"))
     assert fixed["cells"][1]["source"] == ["%%time\n", "pdb.set_trace()\n", "x = 1\n"]

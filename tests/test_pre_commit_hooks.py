@@ -135,6 +135,9 @@ BAD_FILES = {
     "shell.py": '"""Runs a command."""\nimport subprocess\n\n\ndef run(command: str) -> int:\n'
     "    return subprocess.call(command, shell=True)\n",
     "typed.py": '"""Wrong types."""\n\n\ndef total(count: int) -> int:\n    return "many"\n',
+    # A SAFE fix (the dead `if False:` block goes); settings.py's yaml.load, shell.py's shell=True
+    # and report.py's assert are UNSAFE ones.
+    "report.py": '"""Report."""\nLIMIT = 3\nif False:\n    LIMIT = 10\nassert LIMIT > 0\n',
     "eda.ipynb": _bad_notebook(),
     "data/train.csv": "a,b\n1,2\n",
     "models/model.onnx": "\x08\x07onnx",
@@ -161,10 +164,11 @@ def bad_runs(tmp_path_factory: pytest.TempPathFactory, hook_repo: Path, pre_comm
     _git(consumer, pre_commit_env, "add", "-A")
     others = tuple(h for h in HOOK_IDS if h != "groundrules-fix")
     fix = _try_repo(consumer, hook_repo, pre_commit_env, skip=others)
-    fixed = {name: (consumer / name).read_text(encoding="utf-8") for name in ("settings.py", "eda.ipynb")}
+    fixed = {name: (consumer / name).read_text(encoding="utf-8") for name in ("settings.py", "eda.ipynb", "report.py")}
     _git(consumer, pre_commit_env, "add", "-A")
     second = _try_repo(consumer, hook_repo, pre_commit_env)
-    after_second = {name: (consumer / name).read_text(encoding="utf-8") for name in ("settings.py", "eda.ipynb")}
+    after_second = {name: (consumer / name).read_text(encoding="utf-8")
+                    for name in ("settings.py", "eda.ipynb", "report.py")}
     return {"first": first, "fix": fix, "second": second, "notebook": notebook_after_strip, "fixed": fixed,
             "after_second": after_second}
 
@@ -220,7 +224,12 @@ def test_check_hook_passes_clean_files(clean_run):
 def test_fix_hook_fixes_then_passes(bad_runs):
     status, output = bad_runs["fix"]["groundrules-fix"]
     assert status == "Failed" and "files were modified by this hook" in output, output
-    assert "yaml.safe_load(text)" in bad_runs["fixed"]["settings.py"]
+    # The safe tier only: the dead block goes; yaml.load, shell=True and the assert (UNSAFE) stay.
+    assert bad_runs["fixed"]["report.py"] == '"""Report."""\nLIMIT = 3\nassert LIMIT > 0\n'
+    assert "yaml.load(text)" in bad_runs["fixed"]["settings.py"]
+    # One line per changed file says what changed.
+    assert "report.py: fixed 1 (GR118 x1)" in output, output
+    assert "settings.py" not in output, output
     assert bad_runs["second"]["groundrules-fix"][0] == "Passed", bad_runs["second"]["groundrules-fix"][1]
     assert bad_runs["after_second"] == bad_runs["fixed"]
 

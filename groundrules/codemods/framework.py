@@ -217,7 +217,21 @@ def _apply(
     for instance in instances:
         if instance.applied:
             applied[instance.codes[0]] += instance.applied
-    # Imports are added and removed once, after every fix has run.
+    # Imports are added and removed once, after every fix has run; a plain standard-library
+    # `import x` goes where isort would put it (codemods/imports.py), the others after the
+    # module's last import (LibCST's adder).
+    from groundrules.codemods.imports import with_import  # it is imported by fixes, after this module
+
+    requested = list(context.scratch.get(AddImportsVisitor.CONTEXT_KEY) or [])
+    # `with_import` hands back to the adder (through the context) what it cannot place.
+    context.scratch[AddImportsVisitor.CONTEXT_KEY] = []
+    rest = []
+    for item in requested:
+        if item.obj_name is None and item.alias is None and not item.relative and "." not in item.module_name:
+            module = module.with_changes(body=with_import(list(module.body), item.module_name, context))
+        else:
+            rest.append(item)
+    context.scratch[AddImportsVisitor.CONTEXT_KEY] = [*context.scratch[AddImportsVisitor.CONTEXT_KEY], *rest]
     for visitor in (AddImportsVisitor, RemoveImportsVisitor):
         if context.scratch.get(visitor.CONTEXT_KEY):
             after = MetadataWrapper(module, unsafe_skip_copy=True)

@@ -66,7 +66,41 @@ class PickedCallFix(Fix):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self._picker.picked(original_node):
             return updated_node
-        return self.rewrite(updated_node)
+        rewritten = self.rewrite(updated_node)
+        if isinstance(rewritten, cst.Call):
+            return self._fitted(original_node, updated_node, rewritten)
+        return rewritten
+
+    def _fitted(self, original: cst.Call, before: cst.Call, after: cst.Call) -> cst.Call:
+        """``after``, one argument per line (as black lays out a call that does not fit) when
+        the line it is on would grow longer than the file's longest line (at least 79)."""
+        wrapper = self.context.wrapper
+        where = self.position(original)
+        if wrapper is None or where is None or where.start.line != where.end.line:
+            return after
+        lines = wrapper.module.code.splitlines()
+        if not 0 < where.start.line <= len(lines):
+            return after
+        limit = max(79, max(len(line) for line in lines))
+        render = cst.Module([]).code_for_node
+        line = lines[where.start.line - 1]
+        if len(line) + len(render(after)) - len(render(before)) <= limit:
+            return after
+        step = wrapper.module.default_indent
+
+        def broken(text: str) -> cst.ParenthesizedWhitespace:
+            return cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace(text)
+            )
+
+        # Inside brackets LibCST indents continuation lines from the block's indentation: the
+        # arguments go one step in from the line's indent, `)` back at it, with a trailing comma.
+        args = [
+            arg.with_changes(comma=cst.Comma(whitespace_after=broken(step if i < len(after.args) - 1 else "")),
+                             whitespace_after_arg=cst.SimpleWhitespace(""))
+            for i, arg in enumerate(after.args)
+        ]
+        return after.with_changes(whitespace_before_args=broken(step), args=args)
 
     def rewrite(self, updated_node: cst.Call) -> cst.BaseExpression:
         raise NotImplementedError

@@ -65,6 +65,11 @@ class ChainedIndexing(Fix):
         if key is None or column is None:
             return updated_node
         self.applied += 1
+        # `df.loc[df["x"] > 1, "col"]`, as pandas' docs write it: grouping parentheses around the
+        # whole row key say nothing inside the brackets (a tuple's are kept: they make the tuple).
+        row = key.value
+        if row.lpar and not isinstance(row, cst.Tuple) and "\n" not in cst.Module([]).code_for_node(row):
+            key = key.with_changes(value=row.with_changes(lpar=[], rpar=[]))
         return updated_node.with_changes(
             value=cst.Attribute(value=inner.value, attr=cst.Name("loc")),
             slice=[

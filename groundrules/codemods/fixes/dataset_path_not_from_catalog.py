@@ -13,7 +13,7 @@ from groundrules.standards.schema import FixClass
 
 class DatasetPathNotFromCatalog(Fix):
     codes = ("GR309",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self.flagged(original_node):

@@ -1,4 +1,5 @@
-"""GR116: delete ``breakpoint()`` / ``pdb.set_trace()`` statements and ``import pdb`` (SAFE).
+"""GR116: delete ``breakpoint()`` / ``pdb.set_trace()`` statements and ``import pdb`` (UNSAFE: a
+debugger call is behaviour; see docs/fix-audit.md).
 
 The rule marks fixable only the calls that are whole expression statements, and ``import pdb``
 only when every use of ``pdb`` is such a call; the import is kept if one of them is not deleted.
@@ -15,7 +16,7 @@ from groundrules.standards.schema import FixClass
 
 class DebuggerLeftover(DeleteStatements):
     codes = ("GR116",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def deletes(self, statement: cst.BaseSmallStatement) -> bool:
         if not isinstance(statement, cst.Import):

@@ -1,4 +1,5 @@
-"""GR108: delete module-level pandas ``display.*`` option settings (SAFE).
+"""GR108: delete module-level pandas ``display.*`` option settings (UNSAFE: they change
+what is printed and shown).
 
 The rule marks fixable only ``pd.set_option("display.*", value)`` expression statements whose keys
 are all display options, and single-target assignments to ``pd.options.display.*``, with values
@@ -13,4 +14,4 @@ from groundrules.standards.schema import FixClass
 
 class GlobalDisplayOptionMutation(DeleteStatements):
     codes = ("GR108",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

@@ -1,4 +1,5 @@
-"""GR103: delete presentation magics and unwrap timing magics in nbconvert form (SAFE).
+"""GR103: delete presentation magics and unwrap timing magics in nbconvert form
+(UNSAFE: they change what a notebook shows, and raise ``NameError`` outside IPython).
 
 The rule marks fixable only ``get_ipython().run_line_magic(...)`` / ``.magic(...)`` calls of
 ``matplotlib``, ``load_ext autoreload``, ``autoreload``, ``reload_ext`` and
@@ -49,7 +50,7 @@ def _timed_code(call: cst.BaseExpression) -> Optional[str]:
 
 class IpythonPresentationMagic(DeleteStatements):
     codes = ("GR103",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _timer(self, statement: cst.BaseSmallStatement) -> Optional[str]:
         if isinstance(statement, cst.Expr) and self.flagged(statement.value):

@@ -1,4 +1,5 @@
-"""GR104: delete ``display(...)`` expression statements and their then-unused imports (SAFE).
+"""GR104: delete ``display(...)`` expression statements and their then-unused imports (UNSAFE:
+``display`` is output).
 
 The rule marks fixable only ``display(...)`` calls (IPython's injected name or
 ``IPython.display.display``) that are whole expression statements.
@@ -12,4 +13,4 @@ from groundrules.standards.schema import FixClass
 
 class NotebookDisplayCall(DeleteStatements):
     codes = ("GR104",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

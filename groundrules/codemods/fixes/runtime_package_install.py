@@ -1,4 +1,5 @@
-"""GR214: delete IPython ``!pip install`` / ``%pip install`` statements (SAFE) and, as POLICY,
+"""GR214: delete IPython ``!pip install`` / ``%pip install`` statements (UNSAFE: the
+install is a side effect) and, as POLICY,
 ``subprocess``/``os.system``/``pip.main`` installs.
 
 The rule marks fixable only ``get_ipython().system("pip install ...")`` and
@@ -16,4 +17,4 @@ from groundrules.standards.schema import FixClass
 
 class RuntimePackageInstall(DeleteStatements):
     codes = ("GR214",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE

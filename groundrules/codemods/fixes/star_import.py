@@ -1,6 +1,6 @@
 """GR109: ``from module import *`` -> ``from module import a, b`` (the exported names the file mentions).
 
-SAFE when the rule could prove it: the target's source is found on ``sys.path`` by path and read with
+UNSAFE (importers lose the re-exported names), applied when the rule could prove it: the target's source is found on ``sys.path`` by path and read with
 ``ast`` (never imported); see ``star_names`` in the rule, which both use.
 """
 
@@ -18,7 +18,7 @@ from groundrules.standards.schema import FixClass
 
 class ExplicitStarImport(Fix):
     codes = ("GR109",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _tree: Optional[ast.Module] = None
 

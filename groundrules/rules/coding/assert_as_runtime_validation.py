@@ -23,7 +23,7 @@ class AssertAsRuntimeValidation(Rule):
     name = "assert-as-runtime-validation"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = (
         "`assert` outside tests vanishes under `python -O`: test explicitly and raise {exception}"
     )
@@ -41,12 +41,24 @@ def normalise(rows: list) -> list:
     return rows
 """
     fix_safety = """
-SAFE: `assert c, m` -> `if not (c): raise AssertionError(m)`, the same behaviour without `-O`
-(parentheses only when `c` needs them; `raise AssertionError` without a message).
-POLICY (only with `--unsafe-fixes`): when `assert-exception` names another built-in exception
-such as `ValueError`, `assert c, m` -> `if not (c): raise ValueError(m)` (callers catching
-`AssertionError` no longer catch it). A name that is not a built-in exception, or one the module
-rebinds, is SUGGEST.
+UNSAFE (only with `--unsafe-fixes`): `assert c, m` -> `if not c: raise AssertionError(m)` is the
+point of the rule, and it changes behaviour: under `python -O` (or `PYTHONOPTIMIZE`) the assert
+did not run and the `if` does, so code that passed with `-O` may now raise, and the test is now
+evaluated (its cost and effects) there too. Type checkers also read the two differently: mypy
+treats `assert sys.platform == "win32"` as a platform check that makes the rest of the block
+unreachable on other platforms; `if` with a negated test is not understood that way (3 new mypy
+errors in click). So the fix is never in the safe tier.
+With `--unsafe-fixes` the rewrite reads as a person would write it: negations are simplified
+where that is exact (`assert x is not None` -> `if x is None:`, `assert a in b` ->
+`if a not in b:`, `assert not y` -> `if y:`), parentheses only where `not` needs them, a message
+keeps its text without doubled parentheses, and `assert False, m` becomes `raise AssertionError(m)`.
+`==`/`<` and the like are not inverted (`!=` and `>=` call other methods, and NaN compares false
+both ways). No fix for asserts that test `sys.platform`, `sys.version_info`, `os.name` or
+`TYPE_CHECKING` (type checkers narrow on them), nor for a rewritten line longer than the file's
+longest line.
+POLICY: when `assert-exception` names another built-in exception such as `ValueError`, the same
+rewrite raises that exception (callers catching `AssertionError` no longer catch it). A name that
+is not a built-in exception, or one the module rebinds, is SUGGEST.
 """
     options = (TEST_PATHS, ASSERT_EXCEPTION)
     bad = (
@@ -77,7 +89,9 @@ rebinds, is SUGGEST.
         if self._exempt:
             return
         exception = self.option(ASSERT_EXCEPTION)
-        if exception == "AssertionError":
+        if self._narrows_for_type_checkers(node.test):
+            self.report(node, fixable=False, exception=f"`{exception}`")
+        elif exception == "AssertionError":
             self.report(node, exception=f"`{exception}`")
         elif builtin_exception(exception) and exception not in self.ctx.imports.local and (
             exception not in self.ctx.imports.aliases
@@ -85,6 +99,19 @@ rebinds, is SUGGEST.
             self.report(node, fix_class=FixClass.UNSAFE, exception=f"`{exception}`")
         else:
             self.report(node, fixable=False, exception=f"`{exception}`")
+
+    def _narrows_for_type_checkers(self, test: ast.expr) -> bool:
+        """The test is one mypy evaluates statically (platform, version, `TYPE_CHECKING`)."""
+        for sub in ast.walk(test):
+            if isinstance(sub, (ast.Name, ast.Attribute)):
+                qualname = self.ctx.qualname(sub) or ""
+                if qualname in _STATIC_CHECKS or qualname.rpartition(".")[2] == "TYPE_CHECKING":
+                    return True
+        return False
+
+
+#: Values mypy evaluates when it checks a program: an assert on them narrows for the checker.
+_STATIC_CHECKS = frozenset({"sys.platform", "sys.version_info", "os.name", "typing.TYPE_CHECKING"})
 
 
 def builtin_exception(name: str) -> bool:

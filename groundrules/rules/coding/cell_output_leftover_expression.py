@@ -21,7 +21,7 @@ class CellOutputLeftoverExpression(Rule):
     name = "cell-output-leftover-expression"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "`{expr}` is computed and discarded (a leftover cell output): {advice}"
     what = """
 Finds module-level expression statements whose value is thrown away: a bare name, attribute,
@@ -46,7 +46,11 @@ df = pd.read_parquet("data/train.parquet")
 logger.info("loaded %s rows", len(df))
 """
     fix_safety = """
-SAFE: the pure forms (names, attributes, subscripts, comparisons and the inspection calls) are
+UNSAFE (only with `--unsafe-fixes`): in a notebook a cell's last expression (`df.head()`,
+`df.describe()`, a trailing `df`) is what the cell shows, and anywhere an expression can raise
+(`NameError`, `KeyError`, `AttributeError`) or run a property: deleting it changes output and
+exceptions. In notebooks this is `handoff`'s work. With `--unsafe-fixes`:
+the pure forms (names, attributes, subscripts, comparisons and the inspection calls) are
 deleted, with the imports they leave unused; a block left empty gets `pass`. `df.info()` prints,
 so deleting it changes output: no automatic fix, only the message.
 """

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
-from groundrules.rules.context import Context
+from groundrules.rules.context import FUNCTION_NODES, Context
 from groundrules.rules.framework import Example, Rule
 from groundrules.rules.imports import call_name
 from groundrules.standards.schema import Category, FixClass, Severity
@@ -48,6 +49,9 @@ _DELETABLE = frozenset(
         "IPython.terminal.debugger.set_trace",
     }
 )
+#: Function names that say the function starts a debugger on purpose (pyparsing's `set_break`,
+#: boltons' `pdb_on_signal`): the debugger call inside is its job, not a leftover.
+_DEBUGGING_NAME = re.compile(r"break|pdb|debug|trace|embed|shell|post_?mortem|inspect", re.IGNORECASE)
 #: Debugger modules: importing them at all is a leftover.
 _MODULES = frozenset({"pdb", "ipdb", "pudb"})
 _ANY_CALL_MODULES = frozenset({"ipdb", "pudb"})
@@ -70,7 +74,7 @@ class DebuggerLeftover(Rule):
     name = "debugger-leftover"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "debugger leftover {what}: delete it before committing"
     what = """
 Finds `breakpoint()`, `pdb.set_trace()` and other `pdb`/`ipdb`/`pudb` calls, `IPython.embed()`,
@@ -90,12 +94,16 @@ def train(rows: int) -> None:
     logger.debug("training on %s rows", rows)
 """
     fix_safety = """
-SAFE: a `breakpoint()`, `pdb.set_trace()`, `ipdb.set_trace()`, `pudb.set_trace()`,
-`IPython.embed()` or IPython `set_trace()` call that is a whole statement, with arguments that are
-only names, attributes and literals, is deleted, with its import once unused; `import pdb` is
-deleted when nothing else uses `pdb`. Other debugger calls (`post_mortem`, `Pdb(...)`, remote
-debuggers), calls whose value is used, and imports left without a deleted call have no automatic
-fix.
+UNSAFE (only with `--unsafe-fixes`): a debugger call is behaviour. Deleting `breakpoint()` drops
+the `PYTHONBREAKPOINT` hook and the prompt a developer relies on; libraries start the debugger on
+purpose (pyparsing's `ParserElement.set_break`, boltons' `pdb_on_signal`). So the deletion is
+never applied by the safe tier. With `--unsafe-fixes`: a `breakpoint()`, `pdb.set_trace()`,
+`ipdb.set_trace()`, `pudb.set_trace()`, `IPython.embed()` or IPython `set_trace()` call that is a
+whole statement, with arguments that are only names, attributes and literals, is deleted, with its
+import once unused; `import pdb` is deleted when nothing else uses `pdb`. No fix at all inside a
+function whose name says it starts a debugger (`set_break`, `pdb_on_signal`, `debug_shell`: the
+call is its purpose), nor for other debugger calls (`post_mortem`, `Pdb(...)`, remote debuggers),
+calls whose value is used, and imports left without a deleted call.
 """
     bad = (
         "def f(x):\n    breakpoint()\n    return x\n",
@@ -138,9 +146,12 @@ fix.
 
     def _deletable(self, node: ast.Call, qualname: str) -> bool:
         """A whole-statement call of a deletable debugger entry point whose arguments are
-        names, attributes and literals (deleting it deletes no other effect)."""
+        names, attributes and literals (deleting it deletes no other effect), outside a helper
+        whose job is to start the debugger."""
         parent = self.ctx.parent
         if not (isinstance(parent, ast.Expr) and parent.value is node) or qualname not in _DELETABLE:
+            return False
+        if self._in_debugging_helper():
             return False
         arguments = [*node.args, *(kw.value for kw in node.keywords)]
         return all(
@@ -149,10 +160,18 @@ fix.
             for sub in ast.walk(arg)
         )
 
+    def _in_debugging_helper(self) -> bool:
+        """Inside a function named for starting a debugger: the call is what it is for."""
+        return any(
+            isinstance(a, FUNCTION_NODES) and _DEBUGGING_NAME.search(a.name) is not None
+            for a in self.ctx.ancestors
+        )
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.name.partition(".")[0] in _MODULES:
                 fixable = len(node.names) == 1 and alias.name == "pdb" and alias.asname is None
+                fixable = fixable and not self._in_debugging_helper()
                 if fixable and self._pdb_only_set_trace is None:
                     self._pdb_only_set_trace = _pdb_only_in_set_trace_statements(self.ctx.tree)
                 fixable = fixable and bool(self._pdb_only_set_trace)

@@ -71,7 +71,7 @@ class GlobalDisplayOptionMutation(Rule):
     name = "global-display-option-mutation"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "`{what}` at import changes global display state for every importer: {advice}"
     what = """
 Finds, at module level (outside the `if __name__ == "__main__":` block): `pd.set_option("display.*",
@@ -92,7 +92,10 @@ def show(df: pd.DataFrame) -> str:
         return df.to_string()
 """
     fix_safety = """
-SAFE for the pandas `display.*` forms (`pd.set_option("display.*", ...)` as a statement, every key a
+UNSAFE (only with `--unsafe-fixes`): display options change what `print(df)`, `repr` and a notebook
+show: deleting them changes the program's output (and a notebook's display, which is its
+behaviour). With `--unsafe-fixes`:
+the pandas `display.*` forms (`pd.set_option("display.*", ...)` as a statement, every key a
 display option, and single-target assignments to `pd.options.display.*`), when the values contain
 no calls: the statement is deleted, it only affects presentation, and so are the imports it leaves
 unused. Other forms, and the NumPy, seaborn and matplotlib calls, have no automatic fix: move them

@@ -95,6 +95,32 @@ def _is_magic(call: ast.Call) -> bool:
         and isinstance(func.value.func, ast.Name)
         and func.value.func.id == "get_ipython"
     )
+def _is_guard(stmt: ast.stmt) -> bool:
+    """An `assert`, a `raise`, or a statement holding a `raise` or an exit call outside a
+    function or class body (a module guard such as `if sys.platform != "win32": raise ...`)."""
+    if isinstance(stmt, (ast.Assert, ast.Raise)):
+        return True
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False
+    stack: List[ast.AST] = list(ast.iter_child_nodes(stmt))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.Assert, ast.Raise)):
+            return True
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in ("exit", "_exit", "abort"):
+                return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _binds(stmt: ast.stmt) -> bool:
+    """A definition or assignment at module level (a name an importer's import may read)."""
+    return not isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Expr, ast.Pass))
 
 
 class ImportsNotAtTop(Rule):
@@ -123,16 +149,25 @@ frame = pd.DataFrame({"x": [1, 2]})
 values = np.asarray(frame["x"])
 """
     fix_safety = """
-COND: the import is hoisted into the import block (after its last import), in order, when it is
-unconditional (not in a `try` or `if`), alone on its line without a trailing comment (a pragma such
-as `# noqa: E402` may pin it), not a star import, no statement it jumps
-over mentions the name it binds, and none of them touches `sys.path`, `sys.modules`, `os.environ`,
-`os.chdir`, `matplotlib.use`, `importlib` or warning filters, nor calls anything that may install
-packages: `get_ipython()` (a magic or shell escape such as `!pip install x`), `subprocess`,
-`os.system` or `pip.main`. An import that must stay keeps every
-later one in place. Otherwise the message only suggests the move.
+UNSAFE (only with `--unsafe-fixes`): importing runs the imported module, which may read names
+back from the module importing it (a circular import, such as toolz's deliberate bottom-of-module
+`from . import curried`) or fail where a guard above it would have failed first with a clearer
+error (`assert sys.platform == "win32"`, mypy's PyPy `sys.exit(2)` check); hoisting it above any
+statement changes that order. The only statements an import can be hoisted over without that
+risk are imports, docstrings and `from __future__`, and those do not end the import block, so
+no hoist is in the safe tier.
+With `--unsafe-fixes` the import is hoisted into the import block (after its last import), in
+order, when it is unconditional (not in a `try` or `if`), alone on its line without a trailing
+comment (a pragma such as `# noqa: E402` may pin it), not a star import, no statement it jumps
+over mentions the name it binds, and none of them touches `sys.path`, `sys.modules`,
+`os.environ`, `os.chdir`, `matplotlib.use`, `importlib` or warning filters, calls anything that
+may install packages (`get_ipython()`, `subprocess`, `os.system`, `pip.main`), or is a guard
+(`assert`, `raise`, an `if` that raises or exits, `sys.exit(...)`). A relative import, or one of
+the module's own package, is not hoisted over a definition or assignment (the circular-import
+case). An import that must stay keeps every later one in place. Otherwise the message only
+suggests the move.
 """
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     bad = (
         "import pandas as pd\ndf = pd.DataFrame()\nimport numpy as np\n",
         Example(_notebook("%matplotlib inline\nx = 1", "import json"), path="eda.ipynb"),
@@ -199,9 +234,10 @@ later one in place. Otherwise the message only suggests the move.
             self._hoistable.add(id(stmt))
 
     def _summary(self, stmt: ast.stmt) -> "tuple[Set[str], bool]":
-        """The names ``stmt`` mentions, and whether it touches state that imports depend on."""
+        """The names ``stmt`` mentions, and whether it touches state that imports depend on or
+        is a guard (an import hoisted above a guard would fail, or succeed, before it)."""
         mentioned: Set[str] = set()
-        state = False
+        state = _is_guard(stmt)
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.Name):
                 mentioned.add(sub.id)
@@ -251,7 +287,19 @@ later one in place. Otherwise the message only suggests the move.
         if "#" in line.encode("utf-8")[stmt.end_col_offset or 0 :].decode("utf-8", "ignore"):
             return False  # a pragma such as `# noqa: E402` or `# isort: skip` may pin it there
         names = {(a.asname or a.name).partition(".")[0] for a in stmt.names}
+        if self._own_package(stmt) and any(_binds(s) for s in body[hoist_destination(body, index):index]):
+            return False  # the imported module may read those bindings back (a circular import)
         return not (mentioned & (names | _IMPORT_DUNDERS))
+
+    def _own_package(self, stmt: Union[ast.Import, ast.ImportFrom]) -> bool:
+        """A relative import, or an import of the package this module belongs to."""
+        if isinstance(stmt, ast.ImportFrom) and stmt.level:
+            return True
+        own = (self.ctx.source.module or "").partition(".")[0]
+        if not own:
+            return False
+        modules = [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else [a.name for a in stmt.names]
+        return any(m.partition(".")[0] == own for m in modules)
 
     def visit_Import(self, node: ast.Import) -> None:
         self._check(node)

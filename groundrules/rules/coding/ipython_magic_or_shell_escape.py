@@ -158,7 +158,7 @@ class IpythonMagicOrShellEscape(Rule):
     name = "ipython-magic-or-shell-escape"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "IPython {form} fails outside IPython: {advice}"
     what = """
 Finds IPython-only code in all three notebook-script forms:
@@ -190,7 +190,11 @@ subprocess.run(["ls", "-l"], check=True)
 elapsed = time.perf_counter() - started
 """
     fix_safety = """
-SAFE: presentation magics in nbconvert form (`get_ipython().run_line_magic("matplotlib", ...)`,
+UNSAFE (only with `--unsafe-fixes`): a presentation magic changes what a notebook shows
+(`%matplotlib inline` draws the figures), `%time`/`%timeit` print timings, and outside IPython the
+`get_ipython()` form raises `NameError`: deleting or unwrapping them changes output and exceptions.
+In notebooks this is `handoff`'s work. With `--unsafe-fixes`:
+presentation magics in nbconvert form (`get_ipython().run_line_magic("matplotlib", ...)`,
 `%load_ext autoreload`, `%autoreload`, `%reload_ext`, `%config InlineBackend.*`) are deleted when
 they are whole statements: they only change how the notebook displays or reloads. `%time` and
 `%timeit` of literal code are unwrapped to that code when the magic is a

@@ -32,7 +32,7 @@ class NotebookDisplayCall(Rule):
     name = "notebook-display-call"
     category = Category.CODING
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "{what} makes {family} a runtime dependency and does nothing headless: {advice}"
     what = """
 Finds `display(...)` (the name IPython injects, or imported from `IPython.display`), other
@@ -61,7 +61,10 @@ def summarise(df: pd.DataFrame) -> None:
     logger.info("summary:\\n%s", df.describe())
 """
     fix_safety = """
-SAFE: a `display(...)` call that is a bare expression statement (`display(df)`) is deleted, with
+UNSAFE (only with `--unsafe-fixes`): `display(...)` is output: in a notebook it shows the value,
+outside one IPython's `display` prints its repr; deleting it changes what the program shows. In
+notebooks this is `handoff`'s work. With `--unsafe-fixes`:
+a `display(...)` call that is a bare expression statement (`display(df)`) is deleted, with
 its imports once unused. Other calls (`HTML(...)`, `drive.mount(...)`), a `display(...)` whose value
 is used, and the imports themselves have no automatic fix: the message says what to use instead.
 """

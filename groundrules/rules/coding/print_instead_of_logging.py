@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator, Optional, Tuple
 
 from groundrules.rules.context import ENTRY_POINTS
@@ -10,6 +11,39 @@ from groundrules.rules.framework import Example, Rule
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _PRINTERS = frozenset({"print", "pprint.pprint", "pprint.pp"})
+#: Modules that read a program's command line, and frameworks whose commands print on purpose.
+_ARGUMENT_PARSERS = frozenset({"argparse", "optparse", "getopt", "docopt"})
+_COMMAND_FRAMEWORKS = frozenset({"click", "typer", "fire"})
+
+
+#: Format specs with an exact %-conversion (`.2f`), as the fix writes them.
+_NUMBER_SPEC = re.compile(r"^[+ 0#]*\d*(?:\.\d+)?[dfeEgGxXo]$")
+
+
+def _as_percent_format(node: ast.JoinedStr) -> bool:
+    """Every field of the f-string has an exact %-conversion (`{x}`, `{x!r}`, `{x:.2f}`)."""
+    for value in node.values:
+        if not isinstance(value, ast.FormattedValue):
+            continue
+        if value.format_spec is None:
+            if value.conversion not in (-1, ord("s"), ord("r")):
+                return False
+            continue
+        spec = value.format_spec
+        if value.conversion != -1 or not isinstance(spec, ast.JoinedStr) or not (
+            len(spec.values) == 1 and isinstance(spec.values[0], ast.Constant)
+            and isinstance(spec.values[0].value, str) and _NUMBER_SPEC.match(spec.values[0].value)
+        ):
+            return False
+    return True
+
+
+def _reads_argv(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.Attribute) and node.attr == "argv" and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+        for node in ast.walk(tree)
+    )
 
 
 def _bound_names(node: ast.AST) -> Iterator[Tuple[str, ast.AST]]:
@@ -80,6 +114,10 @@ class PrintInsteadOfLogging(Rule):
     what = """
 Finds `print(...)` and `pprint.pprint(...)` calls in modules that are not entry points, and in
 entry points outside their `if __name__ == "__main__":` block.
+
+Modules that are a program's
+interface (`__main__.py`, a `__main__` block reading the command line, click/typer commands) and
+prints under `if verbose:` are not reported: their output is what the program is for.
 """
     why = """
 Standard output has no levels, timestamps or structure, and log shipping in a scheduled job
@@ -96,10 +134,14 @@ def train(rows: int) -> None:
 """
     fix_safety = """
 `print(a, b)` -> `logger.info("%s %s", a, b)` (adding `import logging` and a module-level
-`logger`) is a POLICY fix: output moves from stdout to the logging system, so it only runs with
-`--unsafe-fixes` or in `handoff`. Calls passing `file=`, `sep=`, `end=`, `flush=` or `*args`,
-`pprint` calls, and modules where `logger` or `logging` already name something else are never
-rewritten (those findings are not marked fixable). An existing module-level
+`logger`) is a POLICY fix: output moves from stdout to the logging system (where, unconfigured,
+INFO shows nothing), so it only runs with `--unsafe-fixes` or in `handoff`. The rule does not
+fire at all where printing is the program's interface: `__main__.py`, modules with a `__main__`
+block that read their command line (argparse, optparse, getopt, `sys.argv`: `python -m
+pycodestyle` must not go silent), modules defining click/typer commands, and prints under
+`if verbose:`/`quiet` tests. Calls passing `file=`, `sep=`, `end=`, `flush=` or `*args`, `pprint`
+calls, and modules where `logger` or `logging` already name something else are never rewritten
+(those findings are not marked fixable). An existing module-level
 `logger = logging.getLogger(__name__)` is reused.
 """
     options = (ENTRY_POINTS,)
@@ -121,6 +163,12 @@ rewritten (those findings are not marked fixable). An existing module-level
         "if __name__ == '__main__':\n    print('done')\n",
         Example("print('usage: tool FILE')\n", path="scripts/tool.py"),
         Example("print('hi')\n", path="pkg/cli.py"),
+        # A program's interface prints on purpose (pycodestyle: `python -m pycodestyle`).
+        "import optparse\n\ndef report(n):\n    print(n, 'errors')\n\n"
+        "def _main():\n    optparse.OptionParser().parse_args()\n\nif __name__ == '__main__':\n    _main()\n",
+        Example("print('usage')\n", path="pkg/__main__.py"),
+        "import click\n\n@click.command()\ndef hello():\n    print('hi')\n",
+        "def run(verbose=False):\n    if verbose:\n        print('step 1')\n",
         # A local function that happens to be called print is not the builtin.
         "def print(*args):\n    return args\n\nprint(1)\n",
         "class Report:\n    def print(self):\n        return 1\n\nReport().print()\n",
@@ -134,6 +182,8 @@ rewritten (those findings are not marked fixable). An existing module-level
             self.ctx.in_main_guard() or self.ctx.path_matches(ENTRY_POINTS)
         ):
             return
+        if self._program_interface() or self._under_verbose():
+            return  # the output is what the program is for
         self.report(node, fixable=self._fixable(node, name), call=name, where=self._where())
 
     def _where(self) -> str:
@@ -144,11 +194,37 @@ rewritten (those findings are not marked fixable). An existing module-level
             return "an entry point outside its `__main__` block"
         return "library code"
 
+    _interface: Optional[bool] = None
+
+    def _program_interface(self) -> bool:
+        """A module that is a command-line program's interface prints on purpose: a
+        `__main__.py`, a module whose `__main__` block runs a program that reads its arguments
+        (argparse, optparse, getopt, `sys.argv`), or one defining click/typer commands."""
+        if self._interface is None:
+            imports = self.ctx.imports.tops
+            parses = bool(imports & _ARGUMENT_PARSERS) or _reads_argv(self.ctx.tree)
+            self._interface = bool(imports & _COMMAND_FRAMEWORKS) or (
+                parses and (self.ctx.has_main_guard or self.ctx.source.rel_path.endswith("__main__.py"))
+            ) or self.ctx.source.rel_path.endswith("__main__.py")
+        return self._interface
+
+    def _under_verbose(self) -> bool:
+        """Inside `if verbose:` (or `self.verbose`, `options.quiet`...): output the user asked for."""
+        for ancestor in self.ctx.ancestors:
+            if isinstance(ancestor, ast.If):
+                for sub in ast.walk(ancestor.test):
+                    word = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else ""
+                    if "verbose" in word.lower() or "quiet" in word.lower():
+                        return True
+        return False
+
     _logger: Optional[int]
 
     def _fixable(self, node: ast.Call, name: Optional[str]) -> bool:
         if name != "print" or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             return False
+        if not all(_as_percent_format(a) for a in node.args if isinstance(a, ast.JoinedStr)):
+            return False  # an f-string with no exact %-format: the fix would not write it well
         if not hasattr(self, "_logger"):
             self._logger = logger_line(self.ctx.tree)
         if self._logger is None:

@@ -214,7 +214,11 @@ from sklearn.metrics import accuracy_score, f1_score
 score = f1_score([1, 0], [1, 1])
 """
     fix_safety = """
-COND: `*` is replaced by the names the module uses that it does not bind itself (scope analysis),
+UNSAFE (only with `--unsafe-fixes`): `from m import *` also re-exports every public name of `m` to
+modules importing this one (`from this import name`, `this.name`), and binds names a dynamic access
+may read: the explicit import binds only the names this file mentions, so importers can break. With
+`--unsafe-fixes`:
+`*` is replaced by the names the module uses that it does not bind itself (scope analysis),
 intersected with what the target module exports, read statically from its source (`__all__`, else
 its public top-level names), never by importing it. To be safe it imports every exported name the
 file mentions at all. Applied only when the target is an absolute import whose source file is found
@@ -222,7 +226,7 @@ on `sys.path` by path (not an extension module), the file has one star import, n
 access (`globals()`, `eval`, `dir()` ...), and at least one name is used; relative imports and
 anything else are only reported.
 """
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     options = ()
     bad = (
         # The standard library, so that the fix's outcome does not depend on what is installed.

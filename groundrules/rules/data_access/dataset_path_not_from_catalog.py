@@ -64,7 +64,7 @@ class DatasetPathNotFromCatalog(Rule):
     name = "dataset-path-not-from-catalog"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "literal dataset path `{path}`: use `catalog.{verb}(<key>)` from the dataset catalog"
     what = """
 When `catalog` is set, finds read and write calls (`pd.read_*`, `pl.read_*`/`scan_*`,
@@ -87,7 +87,11 @@ orders = catalog.load("sales.orders")
 catalog.save("reports.daily_revenue", orders)
 """
     fix_safety = """
-SAFE (the spec's COND), only when every precondition is proven: `pd.read_csv("data/orders.csv")`
+UNSAFE (only with `--unsafe-fixes`): the read or write now goes through the catalog object:
+importing it runs the project's catalog set-up, Kedro logs each load and save, and wraps a failing
+read in its own `DatasetError`, so exceptions and output differ even when the data is the same.
+With `--unsafe-fixes`:
+`pd.read_csv("data/orders.csv")`
 -> `catalog.load("<key>")` and `df.to_parquet("data/x.parquet")` -> `catalog.save("<key>", df)`
 when the path maps to exactly one unversioned entry of the `catalog` file (read once with the
 standards), the entry's type matches the call (`pandas.CSVDataset` <-> `read_csv`/`to_csv`, ...;

@@ -51,7 +51,7 @@ class DirectRemoteUriRead(Rule):
     name = "direct-remote-uri-read"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "reads `{uri}` directly: load the dataset through the catalog (`catalog.load(key)`)"
     what = """
 Finds `pd.read_*`, `pl.read_*`/`scan_*`, `dd.read_*`, `spark.read.*`, `open`/`fsspec.open`,
@@ -71,7 +71,11 @@ from acme_data import catalog
 events = catalog.load("raw.events")
 """
     fix_safety = """
-SAFE (the spec's COND), only when every precondition is proven: `pd.read_parquet("s3://...")` ->
+UNSAFE (only with `--unsafe-fixes`): the read now goes through the catalog object: importing it
+runs the project's catalog set-up, Kedro logs each load, resolves credentials its own way and wraps
+a failing read in its own `DatasetError`, so exceptions and output differ even when the data is the
+same. With `--unsafe-fixes`:
+`pd.read_parquet("s3://...")` ->
 `catalog.load("<key>")` when the `catalog` file (read once with the standards) maps the URI to
 exactly one unversioned entry whose type matches the reader (`pandas.ParquetDataset` <->
 `read_parquet`, `pandas.CSVDataset` <-> `read_csv`, ...) and whose effective `load_args` (Kedro's

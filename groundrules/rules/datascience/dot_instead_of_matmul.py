@@ -72,13 +72,15 @@ c = a @ b
 """
     fix = FixClass.SAFE
     fix_safety = """
-COND, applied when proven: `np.dot(a, b)` / `a.dot(b)` -> `a @ b` (parenthesised where the
+SAFE (the spec's COND), applied only when proven: `np.dot(a, b)` / `a.dot(b)` -> `a @ b` (parenthesised where the
 surrounding expression needs it) only when both ranks are known to be 1 or 2: each operand is a
 name bound, unconditionally and directly in the same scope's body, to `np.zeros`/`ones`/`empty`/
 `full` with a literal shape, `np.eye`/`identity`, `np.arange`/`linspace` of number literals,
 `np.random.rand`/`randn` of 1 or 2 integer literals, `np.array`/`asarray` of a regular nested list
 of numbers, or such a call itself, or `.T` of one. `@` rejects scalars and differs from `dot`
-above 2-D, so otherwise it is SUGGEST.
+above 2-D, so otherwise it is SUGGEST. For 1-D and 2-D NumPy arrays `np.dot` and `np.matmul` are the
+same product through the same BLAS routines (`dot`/`gemv`/`gemm`, NumPy >= 1.16), with the same
+result type and errors, so values, exceptions and output are unchanged.
 """
     requires = frozenset({"numpy"})
     bad = (

@@ -60,13 +60,20 @@ df = df.ffill()
 missing = df.isna()
 """
     fix_safety = """
-SAFE: `.iteritems()` -> `.items()`, and `fillna(method="ffill")` -> `.ffill()` (likewise `pad`, `bfill`, `backfill`) when the method is a
-string literal and the other arguments are keywords `ffill` takes (`axis`, `inplace`, `limit`,
-`downcast`); with a value or positional arguments it is SUGGEST.
-COND, applied when proven: `a.append(b, ignore_index=...)` -> `pd.concat([a, b], ignore_index=...)`
+SAFE: `.isnull()` -> `.isna()` and `.notnull()` -> `.notna()` on a proven DataFrame or Series:
+pandas defines the one as an alias of the other (same values, same exceptions, no warning), in
+every pandas version.
+UNSAFE (only with `--unsafe-fixes`): `.iteritems()` -> `.items()` and `fillna(method="ffill")` ->
+`.ffill()` (likewise `pad`, `bfill`, `backfill`, when the method is a string literal and the other
+arguments are keywords `ffill` takes: `axis`, `inplace`, `limit`, `downcast`; with a value or
+positional arguments it is SUGGEST): the old spelling warns (`FutureWarning`) on the pandas versions
+that have it and raises `AttributeError`/`TypeError` on those that removed it, the new one does
+neither, so warnings and exceptions change.
+UNSAFE, applied when proven: `a.append(b, ignore_index=...)` -> `pd.concat([a, b], ignore_index=...)`
 when both `a` and `b` are known DataFrames (a `pd.DataFrame(...)` or single-frame `pd.read_*` call,
 or a name last bound to one in the same scope), the only other arguments are `ignore_index`,
-`verify_integrity` and `sort`, and the module imports `pandas` under a name the call can use.
+`verify_integrity` and `sort`, and the module imports `pandas` under a name the call can use
+(`append` was removed in pandas 2: the call that raised now works).
 `DataFrame.append` of a Series or dict adds a row, not a column, and `Series.append` rejects a
 DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
 """
@@ -202,9 +209,10 @@ DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
         method = func.attr
         if method == "append":
             if not self._is_index(receiver):
-                self.report(node, _APPEND, recv=recv, fixable=self._concat_fixable(node, receiver))
+                self.report(node, _APPEND, recv=recv, fixable=self._concat_fixable(node, receiver),
+                            fix_class=FixClass.UNSAFE)
         elif method == "iteritems":
-            self.report(node, _ITERITEMS, recv=recv)
+            self.report(node, _ITERITEMS, recv=recv, fix_class=FixClass.UNSAFE)
         elif method == "fillna":
             for kw in node.keywords:
                 if kw.arg == "method":
@@ -217,6 +225,7 @@ DataFrame, so otherwise it is SUGGEST. `.ix` and `pd.datetime`: SUGGEST.
                             method=fill,
                             replacement=_FILL_METHODS[fill],
                             fixable=_plain_fill(node),
+                            fix_class=FixClass.UNSAFE,
                         )
 
     def visit_Attribute(self, node: ast.Attribute) -> None:

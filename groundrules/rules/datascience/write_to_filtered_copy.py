@@ -40,7 +40,7 @@ class WriteToFilteredCopy(Rule):
     name = "write-to-filtered-copy"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = (
         "`{name}` is a filtered slice of a frame (line {line}) without `.copy()`: writing to it "
         "may or may not reach the original; add `.copy()` to its definition"
@@ -63,7 +63,10 @@ recent = df[df["year"] >= 2020].copy()
 recent["amount_k"] = recent["amount"] / 1000
 """
     fix_safety = """
-SAFE: append `.copy()` to the defining expression. Copy-on-Write already treats the slice as a
+UNSAFE (only with `--unsafe-fixes`): without Copy-on-Write (pandas < 3 by default) `df["col"]` can
+be a view: a write through it reached `df` before and no longer does; the `SettingWithCopyWarning`
+is no longer raised; and the copy costs memory and time. With `--unsafe-fixes`:
+append `.copy()` to the defining expression. Copy-on-Write already treats the slice as a
 copy, so making it explicit changes nothing there and removes the ambiguity under pandas 2.
 The finding is reported at the write; the fix rewrites the definition the rule traced it to.
 """

@@ -83,13 +83,16 @@ with tempfile.TemporaryDirectory() as workdir:
     out = os.path.join(workdir, "features.parquet")
 """
     fix_safety = """
-COND: `p = tempfile.mktemp(suffix=s)` -> `fd, p = tempfile.mkstemp(suffix=s)` followed by
+UNSAFE (only with `--unsafe-fixes`): `mkstemp` creates the file (mode 0600) where `mktemp` only
+returned a name: the file now exists when the code continues, which code that renames onto it (on
+Windows) or checks it indirectly can notice. With `--unsafe-fixes`:
+`p = tempfile.mktemp(suffix=s)` -> `fd, p = tempfile.mkstemp(suffix=s)` followed by
 `os.close(fd)`, applied only when `p` is a plain name, nothing in the scope tests it for existence
 or needs it absent (`exists`, `mkdir`, `open(p, "x")`, ...; the file now exists when the code
 continues) or copies it, and the module uses no other `fd`, `os` or `tempfile`. Hard-coded
 `/tmp/...` literals: no automatic fix (SUGGEST).
 """
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     bad = (
         "import tempfile\npath = tempfile.mktemp(suffix='.csv')\n",
         # The name is tested for existence: no fix.

@@ -142,7 +142,7 @@ class RuntimePackageInstall(Rule):
     name = "runtime-package-install"
     category = Category.SECURITY
     severity = Severity.ERROR
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = (
         "`{how}` installs {specs} at run time: declare them in the project's dependencies "
         "(pyproject.toml / requirements) and delete this line"
@@ -172,9 +172,13 @@ dependencies. It also needs network access and write access to site-packages in 
 import lightgbm
 """
     fix_safety = """
-SAFE for the IPython forms (`get_ipython().system("pip install ...")`,
+UNSAFE (only with `--unsafe-fixes`): the install is a side effect: inside IPython `!pip install x`
+installs (or upgrades) the package before the next import, and deleting it means the package is no
+longer installed at run time, which is the intent but not the same behaviour. With
+`--unsafe-fixes`:
+the IPython forms are deleted (`get_ipython().system("pip install ...")`,
 `get_ipython().run_line_magic("pip", "install ...")`) when the call is a whole statement and runs
-no other shell command (`&&`, `;`, `|`): the statement is deleted (it only runs inside IPython).
+no other shell command (`&&`, `;`, `|`) (it only runs inside IPython).
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): a `subprocess`/`os.system`/`os.popen`/
 `pip.main` install that is a whole statement, whose arguments are only names, attributes and
 literals and whose command chains no other command, is deleted too: the packages are then no

@@ -79,9 +79,12 @@ def sync(src: str, dest: str) -> None:
     subprocess.run(["rsync", "-a", src, dest], check=True)
 """
     fix_safety = """
-COND: `subprocess.run("<literal without shell metacharacters>", shell=True)` (also `call`,
+UNSAFE (only with `--unsafe-fixes`): without a shell a missing program raises `FileNotFoundError`
+instead of returning status 127 with a message on stderr, and the shell's own behaviour (`PATH`
+lookup rules, its environment, `%` expansion on Windows) no longer applies. With `--unsafe-fixes`:
+`subprocess.run("<literal without shell metacharacters>", shell=True)` (also `call`,
 `check_call`, `check_output`, `Popen`) becomes `subprocess.run(shlex.split(literal))`, which
-behaves the same; applied only when the command is the one positional argument, holds nothing but
+runs the same program with the same arguments; applied only when the command is the one positional argument, holds nothing but
 blank-separated words of letters, digits and `_./:,@%+=-` (no quotes, `$`, `~`, globs,
 redirections or operators), does not start with a shell builtin or keyword or an `X=...`
 assignment, and the call passes no `executable=`, `*args` or `**kwargs`; with `--unsafe-fixes`,
@@ -91,11 +94,11 @@ statement), under the same conditions on the literal, becomes `subprocess.run([.
 check=True)`: a failing command now raises `CalledProcessError` instead of returning its status,
 and a missing program raises instead of returning 127. `os.system` whose status is used is not
 rewritten (the result type changes), nor a package install (GR214 deletes it). Adding `check=True` to the COND rewrite is not made: a
-finding carries one fix class, and the SAFE rewrite must not change behaviour. `os.popen`,
+finding carries one fix class. `os.popen`,
 `subprocess.getoutput`/`getstatusoutput`, `os.spawn*` and commands built from values are SUGGEST:
 pass the values as list elements.
 """
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     requires = frozenset({"os", "subprocess", "popen2", "commands"})
     bad = (
         # A shell builtin: no fix.

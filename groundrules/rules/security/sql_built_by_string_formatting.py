@@ -292,7 +292,11 @@ def orders_of(conn, customer_id):
     return pd.read_sql(query, conn, params={"customer_id": customer_id})
 """
     fix_safety = """
-COND: when the SQL is an f-string written in the call (or a string literal formatted with `%` or
+UNSAFE (only with `--unsafe-fixes`): the database now receives typed parameters instead of text
+spliced into the SQL: a value containing a quote that broke (or injected into) the query now works,
+and a number formatted into a quoted literal becomes a parameter of its own type, so results and
+exceptions can differ. With `--unsafe-fixes`:
+when the SQL is an f-string written in the call (or a string literal formatted with `%` or
 `.format()` whose fields are plain `%s` / `{}` / `{0}` / `{name}` and whose values are plain
 names, or literals and names joined by `+` with every name between single quotes, read as the
 same f-string) and every field is a plain name in a value
@@ -313,7 +317,7 @@ as the one argument of a one-argument `.execute(...)` is bound the same way, alw
 placeholders (what `text()` understands, whatever `paramstyle` says):
 `conn.execute(text("... WHERE id = :id"), {"id": id})`; not when the text holds a `:` already.
 """
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     options = (PARAMSTYLE,)
     bad = (
         'def load(cur, user_id):\n    cur.execute(f"SELECT * FROM users WHERE id = {user_id}")\n',

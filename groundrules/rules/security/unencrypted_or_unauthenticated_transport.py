@@ -132,12 +132,15 @@ rates = pd.read_csv("https://data.acme.internal/rates.csv")
 response = requests.get("https://api.example.com/v1/items", timeout=30)
 """
     fix_safety = """
-COND: `http://` -> `https://` only for hosts listed in `https-hosts` (known to serve HTTPS), and
+UNSAFE (only with `--unsafe-fixes`): `https://` is a different connection: TLS certificate checks
+can fail, proxies and redirects differ, and the server may answer differently. With
+`--unsafe-fixes`:
+`http://` -> `https://` only for hosts listed in `https-hosts` (known to serve HTTPS), and
 only where the URL is written in the call (a string, or an f-string, `+`, `%` or `.format()`
 starting with one). A URL reached through a name, other hosts, FTP, telnet and `urlopen` with a
 variable URL have no automatic fix (SUGGEST).
 """
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     options = (HTTPS_HOSTS,)
     requires = frozenset({"requests", "httpx", "urllib", "urllib2", "pandas", "ftplib", "telnetlib", "six"})
     bad = (

@@ -41,7 +41,7 @@ class UnsafeYamlLoad(Rule):
     name = "unsafe-yaml-load"
     category = Category.SECURITY
     severity = Severity.ERROR
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = "`{call}({how})` can construct arbitrary Python objects: use `{safe}(...)`"
     what = """
 Finds `yaml.load(...)` and `yaml.load_all(...)` without a `Loader` or with an unsafe one
@@ -62,10 +62,13 @@ with open("config.yaml", encoding="utf-8") as f:
     config = yaml.safe_load(f)
 """
     fix_safety = """
-`yaml.load(x)` -> `yaml.safe_load(x)` (and `load_all` -> `safe_load_all`) is SAFE when no `Loader`
-is given: PyYAML 6 requires one, so the call fails today. With an explicit unsafe loader (and for
-`unsafe_load`/`full_load`) the same rewrite is POLICY, applied only with `--unsafe-fixes`:
-python-tagged nodes stop loading, which is the intent.
+UNSAFE (only with `--unsafe-fixes`): on PyYAML 5.1-5.4 `yaml.load(x)` without a Loader uses
+`FullLoader` (python/tuple and other tags load; `safe_load` rejects them), and on PyYAML 6 it
+raises `TypeError`, which `safe_load` does not: values and exceptions change, on purpose. With
+`--unsafe-fixes`:
+`yaml.load(x)` -> `yaml.safe_load(x)` (and `load_all` -> `safe_load_all`), with no `Loader` or
+with an explicit unsafe loader (and for `unsafe_load`/`full_load`): python-tagged nodes stop
+loading, which is the intent.
 """
     requires = frozenset({"yaml"})
     bad = (
@@ -103,7 +106,7 @@ python-tagged nodes stop loading, which is the intent.
         loader = _loader_argument(node)
         if loader is None:
             if not has_kwargs_splat(node):
-                # PyYAML 6 requires a Loader, so this call fails today: the rewrite is SAFE.
+                # PyYAML 6 requires a Loader, so this call fails today; on 5.x it used FullLoader (UNSAFE).
                 self.report(node, call=call, how="...", safe=safe)
             return
         loader_name = self.ctx.qualname(loader)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import re
 from typing import TYPE_CHECKING, Iterable, Optional, Tuple
 
 from groundrules.rules.context import has_kwargs_splat, keyword, literal_string
@@ -52,6 +53,15 @@ def in_modules(module: Optional[str], patterns: Iterable[str]) -> bool:
     return False
 
 
+#: Words that say a hash protects something: an HMAC, a signature, a password, a token or a key.
+#: Marking such a hash `usedforsecurity=False` would be a false claim, so the fix does not apply.
+_SECURITY_WORDS = re.compile(
+    r"hmac|mac_|_mac|sign|password|passw|passwd|pwd|token|secret|auth|salt|nonce|crypt|verify|credential|"
+    r"session|cookie|csrf|otp|key_deriv|kdf|digest_?method|digestmod",
+    re.IGNORECASE,
+)
+
+
 def _target_at_least_39(target: str) -> bool:
     try:
         major, minor = (int(p) for p in target.split(".")[:2])
@@ -97,8 +107,15 @@ digest = hashlib.sha256(payload).hexdigest()
 """
     fix_safety = """
 POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecurity=False`, when
-`target-python` is 3.9 or later. An explicit `usedforsecurity=True` is never rewritten, and in
+`target-python` is 3.9 or later. The flag is a claim that the hash protects nothing, so the fix
+does not apply where the hash may protect something: in a module that uses `hmac` (its weak hash
+is usually an HMAC digest, as in itsdangerous' signer), or where the module, the enclosing
+function or class, the assigned name or the keyword it is passed to speaks of signing, HMAC,
+passwords, tokens, secrets, keys, salts, sessions or digest methods (`digest_method`,
+`digestmod`). There the message asks for a decision (a strong hash, or the flag if it really is
+only a fingerprint). An explicit `usedforsecurity=True` is never rewritten, and in
 `security-modules` there is no automatic fix (SUGGEST a strong hash such as `hashlib.sha256`).
+It is never SAFE: on FIPS-mode builds the call that failed now succeeds.
 """
     options = (SECURITY_MODULES, TARGET_PYTHON)
     requires = frozenset({"hashlib", "Crypto", "Cryptodome", "cryptography", "crypt"})
@@ -178,4 +195,22 @@ POLICY (applied only with `--unsafe-fixes` or in `handoff`): adds `usedforsecuri
         ):
             return  # False, or a variable: the caller decided
         # An explicit `usedforsecurity=True` claims the hash protects something: not rewritten.
-        self.report(node, call=call, fixable=self._flag_ok and flag is None)
+        self.report(node, call=call, fixable=self._flag_ok and flag is None and not self._security_use())
+
+    def _security_use(self) -> bool:
+        """The hash may protect something (HMAC, signatures, passwords, tokens): the flag would
+        be a false claim.  Judged from the module's use of `hmac` and the names around the call."""
+        if "hmac" in self.ctx.imports.tops:
+            return True
+        names = [self.ctx.source.module or "", self.ctx.source.rel_path]
+        for ancestor in self.ctx.ancestors:
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(ancestor.name)
+            elif isinstance(ancestor, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = ancestor.targets if isinstance(ancestor, ast.Assign) else [ancestor.target]
+                names.extend(ast.unparse(t) for t in targets)
+            elif isinstance(ancestor, ast.keyword) and ancestor.arg:
+                names.append(ancestor.arg)
+            elif isinstance(ancestor, ast.Call):
+                names.append(ast.unparse(ancestor.func))
+        return any(_SECURITY_WORDS.search(name) for name in names)

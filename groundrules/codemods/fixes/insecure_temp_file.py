@@ -1,6 +1,6 @@
 """GR211: ``p = tempfile.mktemp(...)`` -> ``fd, p = tempfile.mkstemp(...)`` then ``os.close(fd)``.
 
-COND (SAFE once proven): the rule marks fixable only an assignment to a plain name that nothing
+UNSAFE (the file now exists), once proven: the rule marks fixable only an assignment to a plain name that nothing
 in its scope tests for existence, needs absent or copies, in a module where ``fd``, ``os`` and
 ``tempfile`` mean nothing else.  ``mkstemp`` takes ``suffix``, ``prefix`` and ``dir`` in the same
 order as ``mktemp``.
@@ -28,7 +28,7 @@ def _close() -> cst.Expr:
 
 class MkstempInsteadOfMktemp(Fix):
     codes = ("GR211",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _rewrite(self, original: cst.BaseSmallStatement, updated: cst.BaseSmallStatement) -> Optional[cst.Assign]:
         if not (

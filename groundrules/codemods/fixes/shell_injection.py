@@ -1,6 +1,6 @@
 """GR208: ``subprocess.run("ls -l", shell=True)`` -> ``subprocess.run(shlex.split("ls -l"))``.
 
-COND (SAFE once proven): the rule marks fixable only a literal command of blank-separated plain
+UNSAFE (a missing program raises instead of returning 127), once proven: the rule marks fixable only a literal command of blank-separated plain
 words (no quotes, expansions, globs, redirections, operators, builtins or assignments) passed as
 the one positional argument, without ``executable=``, ``*args`` or ``**kwargs``: a shell would
 split it the same way and run the same program.  With ``--unsafe-fixes`` (the spec's POLICY part),
@@ -21,7 +21,7 @@ from groundrules.standards.schema import FixClass
 
 class ShellSplit(Fix):
     codes = ("GR208",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self.flagged(original_node):

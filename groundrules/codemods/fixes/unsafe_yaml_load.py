@@ -44,7 +44,7 @@ def _without_loader(args: Sequence[cst.Arg], context: CodemodContext) -> List[cs
 
 class YamlSafeLoad(Fix):
     codes = ("GR206",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if not self.flagged(original_node):

@@ -1,6 +1,6 @@
 """GR202: ``cur.execute(f"... WHERE id = {id}")`` -> ``cur.execute("... WHERE id = %(id)s", {"id": id})``.
 
-COND (SAFE once proven): the rule marks fixable only an f-string (or a literal's ``%`` /
+UNSAFE (the database receives typed parameters), once proven: the rule marks fixable only an f-string (or a literal's ``%`` /
 ``.format()`` of plain names with plain ``%s`` / ``{}`` fields, or literals ``+`` single-quoted
 plain names, read as the equivalent f-string)
 written in a one-argument ``.execute`` or in ``pd.read_sql``/``read_sql_query`` without
@@ -157,7 +157,7 @@ def _text_argument(call: cst.Call) -> Optional[cst.Call]:
 
 class SqlBindParameters(Fix):
     codes = ("GR202",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _picker: CallPicker
 

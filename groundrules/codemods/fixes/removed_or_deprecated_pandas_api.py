@@ -1,10 +1,11 @@
-"""GR414: pandas aliases and removed methods with a same-behaviour replacement (SAFE).
+"""GR414: pandas aliases and removed methods with a same-behaviour replacement (SAFE
+for the isnull/notnull aliases; UNSAFE for the removed methods: warnings and exceptions change).
 
 ``.iteritems()`` -> ``.items()``, and ``fillna(method="ffill")`` -> ``.ffill()`` (likewise ``pad``, ``bfill``, ``backfill``) when the
 method is a string literal, no value is given and every other argument is one ``ffill`` accepts.
 ``.ix`` and ``pd.datetime`` are not rewritten.
 
-COND (the rule marks it fixable only when proven): ``a.append(b, ignore_index=...)`` ->
+UNSAFE (the rule marks it fixable only when proven): ``a.append(b, ignore_index=...)`` ->
 ``pd.concat([a, b], ignore_index=...)`` when both are known DataFrames and the module binds
 ``pandas`` to a name (``pd``), the name this fix uses.
 """

@@ -1,7 +1,7 @@
 """GR120: hoist module-level imports that follow code into the import block, in order.
 
-SAFE under the rule's preconditions (COND in the spec): the rule flags only unconditional imports
-alone on their line whose name no statement they jump over mentions, with no import-path or
+UNSAFE (an import runs code: see the rule's Fix safety), under the rule's preconditions: the rule
+flags only unconditional imports alone on their line whose name no statement they jump over mentions, with no import-path or
 environment set-up in between. They go right after the last statement holding an import above
 them (else after the docstring); their comments above stay where they were.
 """
@@ -25,7 +25,7 @@ def _contains_import(statement: cst.CSTNode) -> bool:
 
 class HoistImports(Fix):
     codes = ("GR120",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _hoisted(self, statement: cst.BaseStatement) -> bool:
         return (

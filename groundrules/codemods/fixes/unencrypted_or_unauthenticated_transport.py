@@ -1,6 +1,7 @@
-"""GR216: ``http://host/...`` -> ``https://host/...`` for hosts listed in ``https-hosts`` (SAFE).
+"""GR216: ``http://host/...`` -> ``https://host/...`` for hosts listed in ``https-hosts`` (UNSAFE: a
+different connection).
 
-COND: the rule marks fixable only URLs written in the call (a string, an f-string, ``+``/``%``
+The rule marks fixable only URLs written in the call (a string, an f-string, ``+``/``%``
 or ``.format()`` starting with one) whose host is in ``security.https-hosts``; URLs reached
 through a bound name, FTP, telnet and ``urlopen`` of a variable are reported without a fix.
 """
@@ -26,7 +27,7 @@ def _secure_text(text: str, hosts: FrozenSet[str]) -> Optional[str]:
 
 class HttpsTransport(Fix):
     codes = ("GR216",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def _hosts(self) -> FrozenSet[str]:
         return frozenset(h.lower() for h in self.option(HTTPS_HOSTS))

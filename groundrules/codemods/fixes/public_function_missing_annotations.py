@@ -1,4 +1,5 @@
-"""GR113: add ``-> None`` to a public function that returns nothing (SAFE: annotation only).
+"""GR113: add ``-> None`` to a public function that returns nothing (UNSAFE: the
+annotation changes mypy's result for callers and subclasses elsewhere; see the rule).
 
 The rule marks a finding fixable only when the return annotation is all that is missing and the
 body has no ``return <value>`` and no ``yield``.
@@ -14,7 +15,7 @@ from groundrules.standards.schema import FixClass
 
 class ReturnNone(Fix):
     codes = ("GR113",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef

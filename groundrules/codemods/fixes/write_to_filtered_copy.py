@@ -1,6 +1,6 @@
 """GR404: append ``.copy()`` to the definition of a filtered slice that is later written to.
 
-SAFE: under Copy-on-Write the slice already behaves as a copy; ``.copy()`` makes that explicit for
+UNSAFE: without Copy-on-Write a write through a view no longer reaches the frame.  Under Copy-on-Write the slice already behaves as a copy; ``.copy()`` makes that explicit for
 pandas 2.  The rule reports the write; this fix finds the definition the rule used (the last
 ``name = <value>`` in the same scope before the write, as the rule tracks it) and rewrites that.
 """
@@ -97,7 +97,7 @@ class _Definitions(cst.CSTVisitor):
 
 class FilteredCopy(Fix):
     codes = ("GR404",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _to_copy: Set[int]
 
