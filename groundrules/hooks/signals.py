@@ -1,0 +1,47 @@
+"""SIGINT and SIGTERM end a run promptly, with one line on stderr and the shell's exit code.
+
+The signal becomes an exception in the main thread, so every ``finally`` on the way out runs: the
+worker pool is terminated (hooks/runner.py) and an atomic write under way removes its temporary
+file (hooks/atomic.py), leaving every file old or new.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+from typing import Callable, Optional, TypeVar
+
+T = TypeVar("T")
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a CI timeout, ``kill``): a BaseException, as KeyboardInterrupt is."""
+
+
+def _raise_terminated(signum: int, frame: Optional[FrameType]) -> None:
+    raise Terminated()
+
+
+def run_interruptible(command: Callable[[], int]) -> int:
+    """``command()``'s exit code, or 130/143 after one line on stderr when SIGINT/SIGTERM ends it."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        return command()
+    except KeyboardInterrupt:
+        return _stopped("interrupted (SIGINT)", EXIT_INTERRUPTED)
+    except Terminated:
+        return _stopped("terminated (SIGTERM)", EXIT_TERMINATED)
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _stopped(what: str, code: int) -> int:
+    # A second signal while the line is written must not turn into a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.stderr.write(f"groundrules: {what}: stopped; files are unchanged or completely rewritten\n")
+    sys.stderr.flush()
+    return code
