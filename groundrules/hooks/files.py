@@ -74,12 +74,16 @@ def find_files(paths: Sequence[str]) -> Discovery:
         else:
             found.errors.append(f"{name}: no such file or directory")
     ignored = git_ignored(walked)
+    seen = set()
     for path in named + [p for p in walked if p not in ignored]:
         why = not_regular(path)
-        if why is None:
-            found.files.append(path)
-        else:
+        if why is not None:
             found.warnings.append(f"{path}: skipped, {why}")
+            continue
+        real = os.path.realpath(path)
+        if real not in seen:  # a link to a file also found: its findings once, not twice
+            seen.add(real)
+            found.files.append(path)
     return found
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from groundrules.hooks.files import FileTooLarge, module_name, read_bounded
-from groundrules.hooks.workers import start_worker, stop_workers
+from groundrules.hooks.workers import run_task, start_worker, stop_workers
 from groundrules.rules.engine import UNPARSABLE, Result, check_source, diagnostic
 from groundrules.rules.framework import Finding
 from groundrules.rules.registry import all_rules, catalog
@@ -85,7 +86,8 @@ def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int])
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
         try:
-            results = list(pool.map(func, work, chunksize=max(1, len(work) // (workers * 8))))
+            chunksize = max(1, len(work) // (workers * 8))
+            results = list(pool.map(partial(run_task, func), work, chunksize=chunksize))
         except BaseException:
             stop_workers(pool)
             raise

@@ -4,9 +4,9 @@ A worker forked by ``ProcessPoolExecutor`` keeps both ends of its task pipe, so 
 the parent dies: killed by SIGKILL or an out-of-memory killer, the parent would leave its workers
 waiting for work, reparented to init, for as long as the machine lives.  Each worker therefore
 watches its parent (a thread polling the parent's pid) and, on Linux, also asks the kernel for a
-SIGTERM when the parent dies (``PR_SET_PDEATHSIG``).  SIGTERM in a worker raises ``SystemExit``, so
-an atomic write under way removes its temporary file; SIGINT is the parent's to handle (a terminal
-sends Ctrl-C to the whole process group).
+SIGTERM when the parent dies (``PR_SET_PDEATHSIG``).  SIGTERM in a worker busy with a file unwinds
+that task first (an atomic write under way removes its temporary file), then exits; an idle worker
+exits at once.  SIGINT is the parent's to handle (a terminal sends Ctrl-C to the whole group).
 """
 
 from __future__ import annotations
@@ -20,17 +20,26 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
-from typing import Optional
+from typing import Callable, Dict, Optional, TypeVar
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 #: How often a worker looks for its parent: the longest a worker outlives a killed parent.
 POLL_SECONDS = 0.2
 PR_SET_PDEATHSIG = 1
+#: Whether this worker is inside a task: per process, as signal dispositions are.
+_STATE: Dict[str, bool] = {"in_task": False}
+
+
+class _Stop(BaseException):
+    """SIGTERM inside a task: unwinds it (its ``finally`` blocks run), then the worker exits."""
 
 
 def start_worker(parent: int) -> None:
     """``ProcessPoolExecutor`` initializer: runs first in every worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_term)
+    signal.signal(signal.SIGTERM, _on_term)
     direct = os.getppid() == parent  # False under forkserver/spawn-by-server start methods
     if direct:
         _ask_kernel_for_sigterm()
@@ -38,8 +47,23 @@ def start_worker(parent: int) -> None:
     watcher.start()
 
 
-def _exit_on_term(signum: int, frame: Optional[FrameType]) -> None:
-    raise SystemExit(128 + signum)
+def _on_term(signum: int, frame: Optional[FrameType]) -> None:
+    if _STATE["in_task"]:
+        raise _Stop()
+    os._exit(128 + signum)
+
+
+def run_task(func: Callable[[J], R], item: J) -> R:
+    """``func(item)`` in a worker; on SIGTERM, exit once the task has unwound.  (The executor's
+    worker loop catches every exception of a task and waits for the next one: a plain
+    ``SystemExit`` would not end the worker.)"""
+    _STATE["in_task"] = True
+    try:
+        return func(item)
+    except _Stop:
+        os._exit(128 + signal.SIGTERM)
+    finally:
+        _STATE["in_task"] = False
 
 
 def _ask_kernel_for_sigterm() -> None:

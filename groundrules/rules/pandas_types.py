@@ -122,23 +122,29 @@ class PandasTypes:
         """True when there is evidence ``node`` evaluates to a pandas DataFrame or Series."""
         if not self.active:
             return False
-        if isinstance(node, ast.Name):
-            return self.name_is_pandas(node.id)
-        if isinstance(node, ast.Call):
-            func = node.func
-            qualname = self.imports.qualname(func)
-            if qualname is not None and qualname.startswith("pandas."):
-                last = qualname.rsplit(".", 1)[1]
-                return last in CONSTRUCTORS or last.startswith("read_")
-            if isinstance(func, ast.Attribute) and func.attr in FRAME_METHODS:
-                return self.is_pandas(func.value)
-            return False
-        if isinstance(node, ast.Subscript):
-            return self.is_pandas(node.value)
-        if isinstance(node, ast.Attribute):
-            return node.attr in FRAME_ATTRIBUTES and self.is_pandas(node.value)
-        if isinstance(node, ast.BinOp):
-            return self.is_pandas(node.left) or self.is_pandas(node.right)
-        if isinstance(node, ast.UnaryOp):
-            return self.is_pandas(node.operand)
+        # A worklist, not recursion: `a + a + ... + a` of thousands of terms is valid code.
+        pending = [node]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Name):
+                if self.name_is_pandas(node.id):
+                    return True
+            elif isinstance(node, ast.Call):
+                func = node.func
+                qualname = self.imports.qualname(func)
+                if qualname is not None and qualname.startswith("pandas."):
+                    last = qualname.rsplit(".", 1)[1]
+                    if last in CONSTRUCTORS or last.startswith("read_"):
+                        return True
+                elif isinstance(func, ast.Attribute) and func.attr in FRAME_METHODS:
+                    pending.append(func.value)
+            elif isinstance(node, ast.Subscript):
+                pending.append(node.value)
+            elif isinstance(node, ast.Attribute):
+                if node.attr in FRAME_ATTRIBUTES:
+                    pending.append(node.value)
+            elif isinstance(node, ast.BinOp):
+                pending.extend((node.right, node.left))
+            elif isinstance(node, ast.UnaryOp):
+                pending.append(node.operand)
         return False

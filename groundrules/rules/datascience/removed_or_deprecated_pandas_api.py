@@ -245,5 +245,8 @@ def _plain_fill(node: ast.Call) -> bool:
 def _short(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
-    text = ast.unparse(node) if hasattr(ast, "unparse") else "df"
+    try:
+        text = ast.unparse(node) if hasattr(ast, "unparse") else "df"
+    except RecursionError:  # a chain thousands of calls long: too long to show anyway
+        return "df"
     return text if len(text) <= 30 else "df"
