@@ -71,9 +71,11 @@ def _ask_kernel_for_sigterm() -> None:
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # the watcher thread still covers it
+    except OSError:
+        return  # no libc to ask: the watcher thread still covers it
+    prctl = getattr(libc, "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def _watch(parent: int, direct: bool) -> None:
