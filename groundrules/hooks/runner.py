@@ -88,10 +88,10 @@ def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int])
         try:
             chunksize = max(1, len(work) // (workers * 8))
             results = list(pool.map(partial(run_task, func), work, chunksize=chunksize))
+            pool.shutdown(wait=True)
         except BaseException:
             stop_workers(pool)
             raise
-        pool.shutdown(wait=True)
         return results
     return [func(item) for item in work]
 

@@ -17,8 +17,9 @@ EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports Ctrl-C
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived (a CI timeout, ``kill``): a BaseException, as KeyboardInterrupt is."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (a CI timeout, ``kill``).  A KeyboardInterrupt, so that code which already
+    lets Ctrl-C through (mypy's runner in hooks/gate) stops for SIGTERM too."""
 
 
 def _raise_terminated(signum: int, frame: Optional[FrameType]) -> None:
@@ -30,10 +31,10 @@ def run_interruptible(command: Callable[[], int]) -> int:
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return command()
-    except KeyboardInterrupt:
-        return _stopped("interrupted (SIGINT)", EXIT_INTERRUPTED)
     except Terminated:
         return _stopped("terminated (SIGTERM)", EXIT_TERMINATED)
+    except KeyboardInterrupt:
+        return _stopped("interrupted (SIGINT)", EXIT_INTERRUPTED)
     finally:
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
