@@ -270,6 +270,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def entry(argv: Optional[List[str]] = None) -> None:
-    from groundrules.hooks.signals import run_interruptible
+    from groundrules.hooks.signals import STOPPED, exit_now, run_interruptible
 
-    raise SystemExit(run_interruptible(lambda: main(argv)))
+    code = run_interruptible(lambda: main(argv))
+    if code in STOPPED:
+        exit_now(code)
+    raise SystemExit(code)
