@@ -281,3 +281,63 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
         time.sleep(0.05)
     assert not [w for w in workers if _alive(w)], "workers outlived their parent"
     _every_file_old_or_new(tmp_path, originals)
+
+
+WATCHED_CHILD = """
+import multiprocessing, os, sys, time
+from groundrules.hooks import workers
+
+def child(parent):
+    if {no_prctl}:
+        workers._ask_kernel_for_sigterm = lambda: None  # the watcher thread alone
+    workers.start_worker(parent)
+    print(os.getpid(), flush=True)
+    while True:
+        time.sleep(1)  # a worker waiting for work that will never come
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("fork")
+    process = multiprocessing.Process(target=child, args=(os.getpid(),))
+    process.start()
+    process.join()
+"""
+
+
+@posix_only
+@linux_only
+@pytest.mark.parametrize("no_prctl", [True, False], ids=["watcher thread only", "with PR_SET_PDEATHSIG"])
+def test_each_guard_alone_ends_a_worker_whose_parent_was_killed(tmp_path, no_prctl):
+    script = tmp_path / "parent.py"
+    script.write_text(WATCHED_CHILD.format(no_prctl=no_prctl), encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    assert _alive(worker)
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.02)
+    assert not _alive(worker)
+
+
+@linux_only
+def test_workers_ask_the_kernel_for_sigterm_when_the_parent_dies():
+    import ctypes
+    import multiprocessing
+
+    def report(queue):
+        from groundrules.hooks.workers import start_worker
+
+        start_worker(os.getppid())
+        libc = ctypes.CDLL(None)
+        value = ctypes.c_int()
+        libc.prctl(2, ctypes.byref(value), 0, 0, 0)  # PR_GET_PDEATHSIG
+        queue.put(value.value)
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=report, args=(queue,))
+    process.start()
+    assert queue.get(timeout=30) == signal.SIGTERM
+    process.join(10)
