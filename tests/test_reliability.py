@@ -238,6 +238,13 @@ def _start_fix(tmp_path: Path) -> "tuple[subprocess.Popen[str], List[int]]":
     return proc, workers
 
 
+def _reap(pids: List[int]) -> None:
+    """A failed test must not leave its orphans behind."""
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 def _cmdline(pid: int) -> bytes:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -258,14 +265,17 @@ def _every_file_old_or_new(tmp_path: Path, originals: Dict[Path, str]) -> None:
 def test_a_signal_ends_fix_within_a_second_with_one_line_and_no_worker_left(tmp_path, signum, code, word):
     originals = _project(tmp_path)
     proc, workers = _start_fix(tmp_path)
-    sent = time.monotonic()
-    proc.send_signal(signum)
-    out, err = proc.communicate(timeout=30)
-    took = time.monotonic() - sent
-    assert proc.returncode == code, err
-    assert err.count("\n") == 1 and word in err and "Traceback" not in err, err
-    assert took < 1.0, took
-    assert not [w for w in workers if _alive(w)]
+    try:
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+        took = time.monotonic() - sent
+        assert proc.returncode == code, err
+        assert err.count("\n") == 1 and word in err and "Traceback" not in err, err
+        assert took < 1.0, took
+        assert not [w for w in workers if _alive(w)]
+    finally:
+        _reap(workers)
     _every_file_old_or_new(tmp_path, originals)
 
 
@@ -277,9 +287,12 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc.kill()  # SIGKILL: no handler runs in the parent; the workers must notice alone
     proc.communicate(timeout=30)
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(_alive(w) for w in workers):
-        time.sleep(0.05)
-    assert not [w for w in workers if _alive(w)], "workers outlived their parent"
+    try:
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.05)
+        assert not [w for w in workers if _alive(w)], "workers outlived their parent"
+    finally:
+        _reap(workers)
     _every_file_old_or_new(tmp_path, originals)
 
 
@@ -316,9 +329,12 @@ def test_each_guard_alone_ends_a_worker_whose_parent_was_killed(tmp_path, no_prc
     parent.kill()
     parent.wait(timeout=10)
     deadline = time.monotonic() + 3
-    while time.monotonic() < deadline and _alive(worker):
-        time.sleep(0.02)
-    assert not _alive(worker)
+    try:
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.02)
+        assert not _alive(worker)
+    finally:
+        _reap([worker])
 
 
 @linux_only
