@@ -3,6 +3,7 @@ expressions, declined fixes.  Real FIFOs, real links, real signals to a real ``g
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -133,6 +134,22 @@ DEEP_SHAPES: Dict[str, str] = {
     "shell": "os.system(" + " + ".join(["a"] * N) + ")",
     "column": "df" + ".loc[0]" * N + " = 1",
     "pandas sum": "t = df + " + " + ".join(["df"] * N),
+    "not": "if " + "not " * N + "x:\n    pass",
+    "while": "while " + " + ".join(["a"] * N) + " == 0:\n    break",
+    "unary minus": "u = " + "-" * N + "1",
+    "except": "try:\n    pass\nexcept a" + ".b" * N + ":\n    pass",
+    "fit": "model.fit(" + " + ".join(["X_test"] * N) + ", y)",
+    "request receiver": "import requests\nr = a" + ".b" * N + ".get('https://x')",
+    "with": "with " + " + ".join(["a"] * N) + ":\n    pass",
+    "decorator": "@a" + ".b" * N + "\ndef g():\n    pass",
+    "annotation": "x: " + " | ".join(["int"] * N) + " = 1",
+    "alias": "Alias = " + " | ".join(["int"] * N),
+    "return": "def h():\n    return " + " + ".join(["a"] * N),
+    "assert": "assert " + " + ".join(["a"] * N),
+    "set_option": "pd.set_option('display.width', " + " + ".join(["a"] * N) + ")",
+    "shell=True": "import subprocess\nsubprocess.run(" + " + ".join(["a"] * N) + ", shell=True)",
+    "dead branch": "if False and " + " + ".join(["a"] * N) + ":\n    pass",
+    "log secret": "import logging\nlogging.info(" + " + ".join(["token"] * N) + ")",
 }
 
 
@@ -148,6 +165,16 @@ def test_no_rule_crashes_on_a_deep_expression_that_parses(shape, every_rule):
     source = "import os\nimport numpy as np\nimport pandas as pd\nimport sqlite3\ndf = pd.DataFrame()\n"
     source += DEEP_SHAPES[shape] + "\n"
     findings = check_source(source.encode(), "m.py", "m.py", every_rule, all_rules(), "m").findings
+    assert not [f for f in findings if f.code in ("GR900", "GR901")], [f.message for f in findings]
+
+
+@pytest.mark.parametrize("shape", ["sum", "calls", "attributes", "print"])
+def test_no_rule_crashes_on_a_deep_expression_in_a_notebook(shape, every_rule):
+    cells = ["import pandas as pd\ndf = pd.DataFrame()", DEEP_SHAPES[shape], "df"]
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": cell} for cell in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    data = json.dumps(notebook).encode()
+    findings = check_source(data, "n.ipynb", "n.ipynb", every_rule, all_rules(), None).findings
     assert not [f for f in findings if f.code in ("GR900", "GR901")], [f.message for f in findings]
 
 
