@@ -17,7 +17,7 @@ import pkgutil
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Type, TypeVar, Union, cast
+from typing import Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple, Type, TypeVar, Union, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext, ContextAwareTransformer
@@ -243,18 +243,20 @@ def fix_source(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str] = None,
     skip: FrozenSet[str] = frozenset(),
+    only: Optional[Callable[[Finding], bool]] = None,
 ) -> FixOutcome:
     """Apply every allowed fix (but those for the codes in ``skip``) for the findings in ``text``, pass after pass until nothing more
-    changes, so that a second ``fix`` run has nothing left to do; never raises on bad input."""
+    changes, so that a second ``fix`` run has nothing left to do; never raises on bad input.
+    ``only`` narrows the fixes to the findings it accepts (an editor's quick fix for one finding)."""
     if path.endswith(".ipynb"):
         from groundrules.codemods.notebooks import fix_notebook  # it imports this module
 
-        return fix_notebook(text, path, rel_path, standards, rules, allowed)
+        return fix_notebook(text, path, rel_path, standards, rules, allowed, only)
     fixed: List[str] = []
     dropped: List[Tuple[str, str]] = []
     current = text
     for _ in range(MAX_PASSES):
-        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip)
+        outcome = _fix_pass(current, path, rel_path, standards, rules, allowed, module_name, skip, only)
         dropped.extend(d for d in outcome.dropped if d not in dropped)
         if not outcome.fixed or outcome.text == current:
             break
@@ -272,11 +274,13 @@ def _fix_pass(
     allowed: FrozenSet[FixClass],
     module_name: Optional[str],
     skip: FrozenSet[str] = frozenset(),
+    only: Optional[Callable[[Finding], bool]] = None,
 ) -> FixOutcome:
     data = text.encode("utf-8", "surrogatepass")
     before = check_source(data, path, rel_path, standards, rules, module_name).findings
     registry = fixes_by_code()
-    wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip]
+    wanted = [f for f in before if f.fix in allowed and f.code in registry and f.code not in skip
+              and (only is None or only(f))]
     if not wanted:
         return FixOutcome(text, ())
     try:

@@ -8,11 +8,11 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type, Union
 
 from groundrules.codemods.framework import FixOutcome, fix_source
 from groundrules.rules.engine import check_source
-from groundrules.rules.framework import Rule
+from groundrules.rules.framework import Finding, Rule
 from groundrules.rules.notebooks import (
     RUN_METADATA,
     RUN_NOTEBOOK_METADATA,
@@ -111,6 +111,7 @@ def fix_notebook(
     standards: FileStandards,
     rules: Sequence[Type[Rule]],
     allowed: FrozenSet[FixClass],
+    only: Optional[Callable[[Finding], bool]] = None,
 ) -> FixOutcome:
     """The notebook with its allowed fixes applied: the Python fixes on its code cells (joined as
     the check joins them, magics masked and restored, only changed cells rewritten), then GR313's
@@ -128,14 +129,14 @@ def fix_notebook(
     tree, code, errors = parse_code(code_of(cells))
     broken = frozenset(cell for cell, _, _, _ in errors)
     if tree is not None and code.text.strip():
-        outcome = fix_source(code.text, path + ".py", rel_path + ".py", standards, rules, allowed)
+        outcome = fix_source(code.text, path + ".py", rel_path + ".py", standards, rules, allowed, only=only)
         dropped.extend(outcome.dropped)
         if outcome.fixed and outcome.text != code.text:
             sources = cell_sources(code, cells, outcome.text, broken)
             for culprit in sorted(set(outcome.fixed), reverse=True) if sources is None else ():
                 # Drop only the fix whose change cannot be put back into its cells.
                 retry = fix_source(code.text, path + ".py", rel_path + ".py", standards, rules, allowed,
-                                   skip=frozenset({culprit}))
+                                   skip=frozenset({culprit}), only=only)
                 mapped = cell_sources(code, cells, retry.text, broken) if retry.text != code.text else None
                 if mapped is not None:
                     dropped.append((culprit, "the fixed code could not be mapped back to its cells"))

@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--config", metavar="FILE")
     base.add_argument("--jobs", type=int, metavar="N")
     base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
+
+    sub.add_parser("server", help="the language server, over stdin/stdout (pip install 'groundrules[server]')")
     return parser
 
 
@@ -262,10 +264,20 @@ def run_init(args: argparse.Namespace) -> int:
     return EXIT_ERROR if result.errors else EXIT_CLEAN
 
 
+def run_server(args: argparse.Namespace) -> int:
+    try:
+        from groundrules.server.protocol import serve
+    except ImportError as exc:
+        _error(f"the language server needs the server extra ({exc.name} is missing): "
+               "pip install 'groundrules[server]'")
+        return EXIT_ERROR
+    return serve()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-                "baseline": run_baseline, "init": run_init}
+                "baseline": run_baseline, "init": run_init, "server": run_server}
     return commands[args.command](args)
 
 
