@@ -34,8 +34,11 @@ def _tree_with_special_files(tmp_path: Path) -> None:
     (tmp_path / "loop1").symlink_to("loop2.py")
     (tmp_path / "loop2.py").symlink_to("loop1")
     (tmp_path / "broken.py").symlink_to("nowhere")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "real.py").write_text(BAD, encoding="utf-8")
+    (tmp_path / "linked.py").symlink_to("lib/real.py")  # also reached by the walk: checked once
     (tmp_path.parent / f"{tmp_path.name}-elsewhere.py").write_text(BAD, encoding="utf-8")
-    (tmp_path / "linked.py").symlink_to(tmp_path.parent / f"{tmp_path.name}-elsewhere.py")
+    (tmp_path / "outside.py").symlink_to(tmp_path.parent / f"{tmp_path.name}-elsewhere.py")
 
 
 def _run(args: List[str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -52,13 +55,15 @@ def test_special_files_in_the_tree_are_skipped_with_one_warning_each(tmp_path, c
     proc = _run(command, tmp_path)  # a FIFO read would block, /dev/zero never end: the timeout fails
     assert "Traceback" not in proc.stderr, proc.stderr
     warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
-    assert sorted(w.split(":")[2].strip() for w in warnings) == ["broken.py", "fifo.py", "loop2.py", "zero.py"]
+    skipped = sorted(w.split(":")[2].strip() for w in warnings)
+    assert skipped == ["broken.py", "fifo.py", "loop2.py", "outside.py", "zero.py"], proc.stderr
     assert "FIFO" in proc.stderr and "character device" in proc.stderr and "link loop" in proc.stderr
-    assert len(proc.stderr.splitlines()) == 4, proc.stderr
+    assert "a link to a file outside" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 5, proc.stderr
     if command[0] == "check":
-        # The good file and the link to it are still checked; the warnings do not make it exit 2.
+        # The good file and the linked one are still checked; the warnings do not make it exit 2.
         assert proc.returncode == 1, proc.stderr
-        for name in ("good.py", "linked.py"):
+        for name in ("good.py", "lib/real.py"):
             assert [line for line in proc.stdout.splitlines() if line.startswith(f"{name}:3:") and "GR208" in line]
         assert "2 files checked" in proc.stdout
     else:
@@ -73,6 +78,17 @@ def test_special_files_named_on_the_command_line_are_skipped_too(tmp_path):
     assert proc.returncode == 1 and "GR208" in proc.stdout, proc.stdout + proc.stderr
     assert len([line for line in proc.stderr.splitlines() if "skipped" in line]) == 3, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_fix_writes_through_a_link_and_keeps_it_a_link(tmp_path):
+    (tmp_path / "lib").mkdir()
+    target = tmp_path / "lib" / "conf.py"
+    target.write_text("import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n", encoding="utf-8")
+    (tmp_path / "conf.py").symlink_to("lib/conf.py")
+    proc = run_cli(["fix", "conf.py"], tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (tmp_path / "conf.py").is_symlink()
+    assert "yaml.safe_load(s)" in target.read_text(encoding="utf-8")
 
 
 def test_a_file_over_max_file_size_is_one_gr901_finding_and_is_not_read(tmp_path):

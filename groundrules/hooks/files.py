@@ -13,7 +13,7 @@ import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from groundrules.rules.modules import module_name
 
@@ -58,17 +58,25 @@ class NotRegularFile(OSError):
 
 
 def find_files(paths: Sequence[str]) -> Discovery:
-    """Files to check under ``paths`` (``.`` when none): regular files, links to regular files."""
+    """Files to check under ``paths`` (``.`` when none): regular files, and links to regular files
+    inside the directory walked (as black does: ``fix`` writes through a link, and must not
+    rewrite a file outside the tree it was asked to fix).  Named files are taken as they are."""
     found = Discovery()
     walked: List[Path] = []
+    roots: Dict[Path, str] = {}  # a walked link -> the real path of the directory walked
     named: List[Path] = []
     for name in paths or ["."]:
         path = Path(name)
         if path.is_dir():
             # os.walk does not follow directory links, so a directory loop cannot trap the walk.
+            top = os.path.realpath(path)
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-                walked.extend(Path(root) / file for file in sorted(files) if file.endswith(SUFFIXES))
+                for file in sorted(files):
+                    if file.endswith(SUFFIXES):
+                        walked.append(Path(root) / file)
+                        if os.path.islink(walked[-1]):
+                            roots[walked[-1]] = top
         elif os.path.lexists(path):
             named.append(path)  # pre-commit passes files: checked even when git ignores them
         else:
@@ -81,6 +89,10 @@ def find_files(paths: Sequence[str]) -> Discovery:
             found.warnings.append(f"{path}: skipped, {why}")
             continue
         real = os.path.realpath(path)
+        walked_from = roots.get(path)
+        if walked_from is not None and os.path.commonpath([walked_from, real]) != walked_from:
+            found.warnings.append(f"{path}: skipped, a link to a file outside {walked_from}")
+            continue
         if real not in seen:  # a link to a file also found: its findings once, not twice
             seen.add(real)
             found.files.append(path)

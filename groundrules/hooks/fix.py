@@ -96,7 +96,8 @@ def fix_one(job: FixJob) -> FileFixed:
         return FileFixed(counts, diff, notes, declined=declined)
     new = outcome.text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
     try:
-        write_atomic(job.path, (BOM if bom else b"") + new)
+        # Through a link, to its target: replacing the link itself would turn it into a copy.
+        write_atomic(job.path.resolve(), (BOM if bom else b"") + new)
     except OSError as exc:
         return FileFixed(notes=notes, error=f"{job.shown}: cannot write: {exc.strerror or exc}")
     return FileFixed(counts, "", notes, declined=declined)
