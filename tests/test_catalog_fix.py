@@ -146,7 +146,7 @@ def test_check_marks_only_the_fixable_finding(tmp_path):
     )
     lines = [line for line in run_cli(["check", "src"], tmp_path).stdout.splitlines() if "GR309" in line and ":" in line]
     assert len(lines) == 2
-    assert lines[0].startswith("src/job.py:3:") and lines[0].endswith("[*]")
+    assert lines[0].startswith("src/job.py:3:") and "[*] (" in lines[0]
     assert lines[1].startswith("src/job.py:4:") and "[*" not in lines[1]
 
 

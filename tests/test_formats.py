@@ -241,9 +241,13 @@ def test_junit_is_valid_xml_with_counts(outputs):
     suite = suites.find("testsuite")
     assert suite is not None
     cases = suite.findall("testcase")
-    failures = [c.find("failure") for c in cases]
-    assert int(suite.get("tests", "0")) == len(cases) == len(failures) == int(suite.get("failures", "0"))
+    failures = [c.find("failure") for c in cases if c.find("failure") is not None]
+    skipped = [c.find("skipped") for c in cases if c.find("skipped") is not None]
+    # Errors fail (the default fail-on); warnings and info are skipped cases, not failures.
+    assert failures and skipped and len(failures) + len(skipped) == len(cases) == int(suite.get("tests", "0"))
+    assert int(suite.get("failures", "0")) == len(failures) and int(suite.get("skipped", "0")) == len(skipped)
     assert all(f is not None and re.fullmatch(r"GR\d{3}", f.get("type", "")) for f in failures)
+    assert all(s is not None and s.get("message", "").startswith(("warning below", "info below")) for s in skipped)
     assert {c.get("classname") for c in cases} == {"app.py", "nb.ipynb"}
     assert any(c.get("name") == "GR201 app.py:5:1" for c in cases)
 
@@ -251,11 +255,19 @@ def test_junit_is_valid_xml_with_counts(outputs):
 def test_junit_escapes_and_clean_run(external):
     external.append(_finding("GR998", 1, message='a <b> & "c" \x00 \x1b'))
     suite = ET.fromstring(junit.render(external, 2, 1)).find("testsuite")
-    assert suite is not None and suite.get("tests") == "5" and suite.get("failures") == "5"
-    messages = [c.find("failure").get("message") for c in suite.findall("testcase")]  # type: ignore[union-attr]
+    # GR999 is info: below the default fail-on, a skipped case
+    assert suite is not None and suite.get("tests") == "5" and suite.get("failures") == "4"
+    assert suite.get("skipped") == "1"
+    messages = [c.find("failure").get("message") for c in suite.findall("testcase")  # type: ignore[union-attr]
+                if c.find("failure") is not None]
     assert 'GR998 a <b> & "c" \ufffd \ufffd' in messages
+    # fail-on = info for mod.py: every finding there fails
+    strict = ET.fromstring(junit.render(external, 2, 5, fail_on={"mod.py": Severity.INFO})).find("testsuite")
+    assert strict is not None and strict.get("failures") == "5" and strict.get("skipped") == "0"
     clean = ET.fromstring(junit.render([], 4, 0)).find("testsuite")
     assert clean is not None and clean.get("tests") == "1" and clean.get("failures") == "0"
+    one = ET.fromstring(junit.render([], 1, 0)).find("testsuite")
+    assert one is not None and one.find("testcase").get("name") == "1 file checked"  # type: ignore[union-attr]
 
 
 def test_gitlab_code_quality(outputs, external):
@@ -283,7 +295,8 @@ def test_markdown_comment(outputs, external):
     assert "a &#124; b &#96;c&#96;" in text and "a | b" not in text
     assert "<details>" in text and "</details>" in text
     assert "[B602](https://bandit.readthedocs.io/" in text
-    assert "All checks passed (1 files)" in markdown.render([], 1, 0)
+    assert "All checks passed (1 file)." in markdown.render([], 1, 0)
+    assert "in 1 file checked" in markdown.render(external, 1, 2)
 
 
 def test_output_file_is_written_atomically_into_new_directories(project, outputs):
@@ -310,3 +323,79 @@ def test_clean_run_every_format(project):
         assert proc.returncode == 0, (fmt, proc.stderr)
         if fmt == "sarif":
             _validate_sarif(proc.stdout)
+
+
+def test_gitlab_maps_notebook_lines_to_the_ipynb_and_uses_gitlab_categories(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # indent=1, as Jupyter writes it: each source line on its own line of the JSON file
+    (tmp_path / "nb.ipynb").write_text(json.dumps(NOTEBOOK, indent=1), encoding="utf-8")
+    file_lines = (tmp_path / "nb.ipynb").read_text(encoding="utf-8").splitlines()
+    token_line = next(i for i, line in enumerate(file_lines, start=1) if "token = " in line)
+    found = json.loads(run_cli(["check", "--format", "gitlab", "nb.ipynb"], tmp_path).stdout)
+    secret = next(i for i in found if i["check_name"] == "GR201")
+    assert secret["location"]["lines"] == {"begin": token_line, "end": token_line}
+    assert "cell 2, line 3" in secret["description"] and secret["categories"] == ["Security"]
+    rendered = {i["check_name"]: i["categories"] for i in json.loads(gitlab.render(_category_findings(), 1, 1))}
+    assert rendered == {
+        "GR201": ["Security"], "B602": ["Security"], "GR301": ["Security"], "GR410": ["Bug Risk"],
+        "mypy:assignment": ["Bug Risk"], "GR412": ["Performance"], "GR414": ["Compatibility"],
+        "GR101": ["Style"], "GR901": ["Bug Risk"],
+    }
+
+
+def _category_findings() -> List[Finding]:
+    return [
+        _finding("GR201", 1),
+        _finding("B602", 2, "bandit"),
+        _finding("GR301", 3, category=Category.DATA_ACCESS),
+        _finding("GR410", 4, category=Category.DATA_SCIENCE),  # leakage: a wrong result
+        _finding("mypy:assignment", 5, "mypy", category=Category.CODING),
+        _finding("GR412", 6, category=Category.DATA_SCIENCE, severity=Severity.WARNING),
+        _finding("GR414", 7, category=Category.DATA_SCIENCE),
+        _finding("GR101", 8, category=Category.CODING, severity=Severity.WARNING),
+        _finding("GR901", 9, category=Category.DIAGNOSTICS),
+    ]
+
+
+def test_text_report_shows_severity_what_blocks_and_what_fix_can_do(tmp_path):
+    from groundrules.hooks.reports import text_report
+    from groundrules.standards.schema import FixClass
+
+    findings = [
+        _finding("GR206", 1, fix=FixClass.SAFE),
+        _finding("GR101", 2, severity=Severity.WARNING, category=Category.CODING, fix=FixClass.UNSAFE),
+    ]
+    text = text_report(findings, 1, False, False, 0, {"mod.py": Severity.ERROR})
+    lines = text.splitlines()
+    assert lines[0] == "mod.py:1:5: GR206 GR206 says so [*] (error, blocking)"
+    assert lines[1] == "mod.py:2:5: GR101 GR101 says so [*unsafe] (warning)"
+    assert "Found 2 findings in 1 file checked: 1 blocks (fail-on = error), 1 below it." in lines
+    assert "1 fixable with `groundrules fix`, 1 more with `groundrules fix --unsafe-fixes`." in lines
+    # production: warnings block too
+    strict = text_report(findings, 2, False, False, 0, {"mod.py": Severity.WARNING})
+    assert "(warning, blocking)" in strict and "2 block (fail-on = warning)." in strict
+    only_unsafe = text_report(findings[1:], 1, False, False, 0, {})
+    assert "Found 1 finding in 1 file checked: none blocks (fail-on = error)." in only_unsafe
+    assert "0 fixable" not in only_unsafe
+    assert "1 fixable with `groundrules fix --unsafe-fixes`" in only_unsafe
+    assert text_report([], 1, False, False).strip() == "All checks passed (1 file)."
+    # through the real command: the severity and the summary on a file with an error and a warning
+    (tmp_path / "mod.py").write_text("import yaml\n\n\ndef load(text):\n    print(text)\n    return yaml.load(text)\n",
+                                     encoding="utf-8")
+    proc = run_cli(["check", "mod.py"], tmp_path)
+    assert "GR206" in proc.stdout and "(error, blocking)" in proc.stdout and "(warning)" in proc.stdout
+    assert "in 1 file checked: 1 blocks (fail-on = error), 2 below it." in proc.stdout
+
+
+def test_counts_read_as_english_in_every_summary(external):
+    from collections import Counter
+
+    from groundrules.hooks.fix import FixReport
+    from groundrules.hooks.fix import render as fix_render
+
+    assert "in 1 file checked." in github.render(external[:1], 1, 1)
+    assert "in 2 files checked." in github.render(external[:1], 2, 1)
+    one = FixReport(changed=[("a.py", Counter({"GR206": 1}))])
+    assert fix_render(one, False).splitlines()[-1] == "Fixed 1 finding in 1 file."
+    two = FixReport(changed=[("a.py", Counter({"GR206": 1})), ("b.py", Counter({"GR313": 2}))])
+    assert fix_render(two, True).splitlines()[-1] == "Would fix 3 findings in 2 files."

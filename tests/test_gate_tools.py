@@ -70,7 +70,7 @@ def test_bandit_alone_with_select_b(tmp_path: Path) -> None:
     assert not any(c.startswith("B6") for c in codes(ignored))
 
 
-def test_mypy_alone_with_select_mypy_and_strict_by_default(tmp_path: Path) -> None:
+def test_mypy_alone_with_select_mypy_and_strict_only_for_production(tmp_path: Path) -> None:
     (tmp_path / "mod.py").write_text(TYPED_WRONG, encoding="utf-8")
     for select in ("mypy", "MYPY", "mypy:operator"):
         proc = run_cli(["check", "--with", "mypy", "--select", select, "--format", "json", "mod.py"], tmp_path)
@@ -81,8 +81,12 @@ def test_mypy_alone_with_select_mypy_and_strict_by_default(tmp_path: Path) -> No
     operator = by_code["mypy:operator"]
     assert (operator["path"], operator["line"], operator["column"]) == ("mod.py", 2, 16)
     assert operator["severity"] == "error" and operator["category"] == "coding"
-    assert "mypy:no-untyped-def" in by_code  # no profile: strict
+    assert "mypy:no-untyped-def" not in by_code  # no profile: the project's own mypy configuration
     assert proc.returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.groundrules]\nextends = ["groundrules:production"]\n',
+                                             encoding="utf-8")
+    proc = run_cli(["check", "--with", "mypy", "--select", "mypy", "--format", "json", "mod.py"], tmp_path)
+    assert "mypy:no-untyped-def" in codes(proc)  # the production pack: --strict
 
 
 def test_mypy_strict_for_production_lenient_for_prototype(tmp_path: Path) -> None:
@@ -241,6 +245,9 @@ def test_mypy_messages_do_not_leak_string_literals(tmp_path: Path) -> None:
         "    g(PASSWORD)\n",
         encoding="utf-8",
     )
+    # --strict (for strict equality): the production pack
+    (tmp_path / "pyproject.toml").write_text('[tool.groundrules]\nextends = ["groundrules:production"]\n',
+                                             encoding="utf-8")
     for fmt in ("json", "sarif", "text"):
         proc = run_cli(["check", "--with", "mypy", "--select", "mypy", "--format", fmt, "mod.py"], tmp_path)
         assert proc.returncode == 1, proc.stderr

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from groundrules.hooks.atomic import write_text_atomic
+from groundrules.hooks.gate.peers import peers
 from groundrules.rules import notebooks
 from groundrules.rules.framework import Finding
 
@@ -172,18 +173,19 @@ def counts_of(findings: Sequence[Finding]) -> Counter[Key]:
 def compare(
     findings: Sequence[Finding],
     baseline: Counter[Key],
-    checked: Checked,
+    checked: Optional[Checked],
     changed: Optional[Callable[[Finding], bool]] = None,
 ) -> Comparison:
     """The findings beyond the baseline's counts, and the baseline's stale entries among those the
-    run ``checked`` (or in files deleted since): entries this run could not report are not stale.
+    run ``checked`` (or in files deleted since): entries this run could not report are not stale
+    (``checked`` ``None``: only the new findings are wanted, as by the flake8 plugin).
 
     When a key has more findings than the baseline counts, which of them are "new" is a choice:
     those on ``changed`` lines first (the diff filter would otherwise drop the new one and keep
     nothing), then the last ones in the file, where added code more often lands."""
     groups: Dict[Key, List[int]] = {}
     for index, key in enumerate(keys_of(findings)):
-        groups.setdefault(key, []).append(index)
+        groups.setdefault(_as_recorded(findings[index], key, baseline), []).append(index)
     new_indexes: List[int] = []
     for key, indexes in groups.items():
         surplus = len(indexes) - baseline[key]
@@ -194,11 +196,24 @@ def compare(
     new = [findings[i] for i in sorted(new_indexes)]
     stale: Counter[Key] = Counter()
     for key, count in baseline.items():
-        if checked.covers(key):
+        if checked is not None and checked.covers(key):
             surplus = count - len(groups.get(key, ()))
             if surplus > 0:
                 stale[key] = surplus
     return Comparison(new, stale)
+
+
+def _as_recorded(finding: Finding, key: Key, baseline: Counter[Key]) -> Key:
+    """A bandit finding the baseline holds as its groundrules peer: a run with our rules on
+    reports the two as one finding under our code (GR201 ``also bandit B105``), while the
+    security hook (``--select B``) reports bandit's alone."""
+    if finding.source != "bandit" or baseline[key]:
+        return key
+    for peer in peers(finding.code):
+        recorded = Key(peer, key.path, key.scope, key.line_hash)
+        if baseline[recorded]:
+            return recorded
+    return key
 
 
 def updated(baseline: Counter[Key], stale: Counter[Key]) -> Counter[Key]:
@@ -255,6 +270,12 @@ def _entry_key(entry: object) -> Optional[Key]:
     if not all(isinstance(value, str) for value in fields) or not fields[0] or not fields[1]:
         return None
     return Key(*(str(value) for value in fields))
+
+
+def summary(text: str) -> Tuple[int, int]:
+    """(findings, files) a rendered baseline holds, for the line ``baseline`` prints."""
+    entries = json.loads(text)["entries"]
+    return sum(int(e["count"]) for e in entries), len({e["path"] for e in entries})
 
 
 def write(path: Path, text: str) -> None:

@@ -7,13 +7,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple
 
 from groundrules import __version__
 from groundrules.standards.model import Layer
 
 if TYPE_CHECKING:
     from groundrules.hooks.baseline import Checked
+    from groundrules.rules.framework import Finding
     from groundrules.hooks.runner import Outcome, StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -62,11 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain one rule")
     explain.add_argument("rule", metavar="CODE-OR-NAME")
 
-    sub.add_parser("init", help="add [tool.groundrules] and the pre-commit hooks to this repository")
+    init = sub.add_parser("init", help="add [tool.groundrules] and the pre-commit hooks to this repository")
+    init.add_argument("--repo", metavar="URL", help="hooks from this published repository (with --rev) "
+                      "instead of repo: local hooks running the installed groundrules")
+    init.add_argument("--rev", metavar="REV", help="the tag or commit of --repo to pin")
+    init.add_argument("--data-layer", action="append", metavar="MODULE",
+                      help="dotted module (or pkg.dal.*) of the data-access layer; repeatable (default: detected)")
+    recorded = init.add_mutually_exclusive_group()
+    recorded.add_argument("--baseline", dest="record_baseline", action="store_true", default=None,
+                          help="record today's findings as the baseline (asked when interactive)")
+    recorded.add_argument("--no-baseline", dest="record_baseline", action="store_false")
 
     base = sub.add_parser("baseline", help="accept today's findings: check reports only new ones")
     base.add_argument("paths", nargs="*", metavar="PATH")
-    base.add_argument("--output", metavar="FILE", default=".groundrules-baseline.json")
+    base.add_argument("--output", metavar="FILE", help="default: the configured baseline, else .groundrules-baseline.json")
     base.add_argument("--update", action="store_true", help="drop stale entries, add nothing")
     base.add_argument("--add-new", action="store_true", help="with --update: also add new findings")
     base.add_argument("--select", type=_codes, metavar="CODES")
@@ -76,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
 
     sub.add_parser("server", help="the language server, over stdin/stdout (pip install 'groundrules[server]')")
+    from groundrules.hooks.handoff_command import add_parser as add_handoff
+
+    add_handoff(sub)
     return parser
 
 
@@ -115,7 +128,9 @@ def _settings(args: argparse.Namespace) -> "Optional[Tuple[StandardsCache, Tuple
     return StandardsCache(config=config), overrides
 
 
-def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str], Callable[[], Checked]]]":
+def _collect(
+    args: argparse.Namespace,
+) -> "Optional[Tuple[Outcome, List[str], Callable[[], Checked], StandardsCache]]":
     """Our findings and those of the gate's tools (``--with``/``gate.tools``) on ``args.paths``,
     with one-line errors and what the run covered (for the baseline's stale entries); ``None``
     after a usage error already reported."""
@@ -139,7 +154,48 @@ def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str], Ca
     errors.extend(outcome.errors)
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
     errors.extend(tool_errors)
-    return outcome, errors, partial(checked_scope, list(outcome.fail_on), files, cache, overrides, tools)
+    return outcome, errors, partial(checked_scope, list(outcome.fail_on), files, cache, overrides, tools), cache
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _gate(
+    args: argparse.Namespace, findings: "List[Finding]", checked: "Callable[[], Checked]", cache: "StandardsCache"
+) -> "Tuple[List[Finding], List[str], Optional[str]]":
+    """``findings`` less those in the baseline (``--baseline``, else each file's configured
+    ``baseline``) and, with ``--diff``, off the changed lines: (kept, notes, error)."""
+    from groundrules.hooks.gate_filters import apply
+
+    groups: Dict[Optional[str], List[Finding]] = {}
+    for finding in findings:
+        configured = None
+        if args.baseline is None:
+            standards = cache.standards_for(Path(finding.path))
+            if standards is not None and standards.baseline is not None:
+                if not standards.baseline.is_file():
+                    where = standards.config_path or "configuration"
+                    return [], [], (f"{where}: baseline: {_shown(standards.baseline)} not found; "
+                                    "`groundrules baseline` records it")
+                configured = _shown(standards.baseline)
+        groups.setdefault(configured if args.baseline is None else args.baseline, []).append(finding)
+    if args.baseline is None and args.diff is None and set(groups) <= {None}:
+        return list(findings), [], None
+    kept: List[Finding] = []
+    notes: List[str] = []
+    scope = checked()
+    for baseline_file, group in (list(groups.items()) or [(args.baseline, [])]):
+        gated = apply(group, scope, baseline_file, args.diff)
+        if gated.error is not None:
+            return [], [], gated.error
+        kept.extend(gated.findings)
+        notes.extend(gated.notes)
+    kept.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
+    return kept, notes, None
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -148,25 +204,27 @@ def run_check(args: argparse.Namespace) -> int:
     collected = _collect(args)
     if collected is None:
         return EXIT_ERROR
-    outcome, errors, checked = collected
-    if args.baseline is not None or args.diff is not None:
-        from groundrules.hooks.gate_filters import apply
-
-        gated = apply(outcome.findings, checked(), args.baseline, args.diff)
-        if gated.error is not None:
-            _error(gated.error)
-            return EXIT_ERROR
-        outcome.findings = gated.findings
-        for note in gated.notes:
-            _error(note)
+    outcome, errors, checked, cache = collected
+    kept, notes, gate_error = _gate(args, outcome.findings, checked, cache)
+    if gate_error is not None:
+        _error(gate_error)
+        return EXIT_ERROR
+    outcome.findings = kept
+    for note in notes:
+        _error(note)
     failing = outcome.failing()
     if args.format != "text":
-        from groundrules.hooks.formats import RENDERERS
+        from functools import partial
 
-        report = RENDERERS[args.format](outcome.findings, outcome.files, len(failing))
+        from groundrules.hooks.formats import RENDERERS, Renderer, junit
+
+        renderer: Renderer = RENDERERS[args.format]
+        if args.format == "junit":  # only findings at or above their file's fail-on fail
+            renderer = partial(junit.render, fail_on=outcome.fail_on)
+        report = renderer(outcome.findings, outcome.files, len(failing))
     else:
         colour = args.output is None and _colour(sys.stdout)
-        report = text_report(outcome.findings, outcome.files, colour, args.statistics, len(errors))
+        report = text_report(outcome.findings, outcome.files, colour, args.statistics, len(errors), outcome.fail_on)
     if args.output:
         from groundrules.hooks.formats.output import write_report
 
@@ -226,42 +284,91 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_baseline(args: argparse.Namespace) -> int:
-    from groundrules.hooks.baseline import BaselineError, write
-    from groundrules.hooks.gate_filters import baseline_text
-
     if args.add_new and not args.update:
         _error("--add-new only goes with --update (without --update the baseline is rewritten whole)")
         return EXIT_ERROR
     collected = _collect(args)
     if collected is None:
         return EXIT_ERROR
-    outcome, errors, checked = collected
+    outcome, errors, checked, cache = collected
     for line in errors:
         _error(line)
     if errors:
         return EXIT_ERROR  # a partial run would drop the broken files' entries
-    output = Path(args.output)
+    return _write_baseline(args, outcome.findings, checked, cache)
+
+
+def _write_baseline(
+    args: argparse.Namespace, findings: "List[Finding]", checked: "Callable[[], Checked]", cache: "StandardsCache"
+) -> int:
+    from groundrules.hooks.baseline import DEFAULT_FILE, BaselineError, summary, write
+    from groundrules.hooks.gate_filters import baseline_text
+
+    standards = cache.standards_for(Path.cwd() / "setup.py")  # the configuration of this directory
+    configured = standards.baseline if standards is not None else None
+    shown = args.output or (_shown(configured) if configured is not None else DEFAULT_FILE)
+    output = Path(shown)
     try:
-        text = baseline_text(outcome.findings, checked(), output, args.update, args.add_new)
+        text = baseline_text(findings, checked(), output, args.update, args.add_new)
         write(output, text)
     except BaselineError as exc:
-        _error(f"{args.output}: {exc}")
+        _error(f"{shown}: {exc}")
         return EXIT_ERROR
     except OSError as exc:
-        _error(f"{args.output}: cannot write: {exc.strerror or exc}")
+        _error(f"{shown}: cannot write: {exc.strerror or exc}")
         return EXIT_ERROR
+    count, files = summary(text)
+    noun = "finding" if count == 1 else "findings"
+    line = f"Recorded {count} {noun} ({files} file{'' if files == 1 else 's'}) in {shown}"
+    if configured is not None and configured.resolve() == output.resolve():
+        line += ": check and the hooks now report only new findings."
+    else:
+        line += (f'. To have check, the hooks and flake8 use it, add baseline = "{output.as_posix()}" under '
+                 "[tool.groundrules] (or run `groundrules init --baseline`).")
+    sys.stdout.write(line + "\n")
     return EXIT_CLEAN
 
 
-def run_init(args: argparse.Namespace) -> int:
-    from groundrules.hooks.init import apply
+def _ask(question: str) -> bool:
+    """A yes/no question on a terminal; ``False`` (the documented default) when not interactive."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
 
-    result = apply(Path.cwd())
+
+def run_init(args: argparse.Namespace) -> int:
+    from groundrules.hooks.init import BASELINE_FILE, Options, apply, next_steps
+
+    if (args.repo is None) != (args.rev is None):
+        _error("init: --repo and --rev go together (the published hook repository and the tag or commit to pin)")
+        return EXIT_ERROR
+    record = args.record_baseline
+    if record is None:
+        record = _ask("Record today's findings as the baseline, so only new findings block commits? [y/N] ")
+    layer = tuple(args.data_layer) if args.data_layer else None
+    result = apply(Path.cwd(), Options(args.repo, args.rev, layer, bool(record)))
     for line in result.done:
         sys.stdout.write(f"{line}\n")
     for line in result.warnings + result.errors:
         _error(line)
-    return EXIT_ERROR if result.errors else EXIT_CLEAN
+    if result.errors:
+        return EXIT_ERROR
+    if record and result.root is not None:
+        # From the repository root, where the hooks and CI run: the baseline's paths are relative
+        # to it.  Our findings, bandit's and mypy's: the hooks report all three.
+        import subprocess
+
+        command = [sys.executable, "-m", "groundrules", "baseline", "--with", "bandit,mypy", "--output", BASELINE_FILE]
+        sys.stdout.flush()  # our lines first: the child writes to the same stream
+        if subprocess.run(command, cwd=result.root, check=False).returncode != EXIT_CLEAN:
+            return EXIT_ERROR
+    for line in next_steps(result, bool(record)):
+        sys.stdout.write(f"{line}\n")
+    return EXIT_CLEAN
 
 
 def run_server(args: argparse.Namespace) -> int:
@@ -274,10 +381,16 @@ def run_server(args: argparse.Namespace) -> int:
     return serve()
 
 
+def run_handoff(args: argparse.Namespace) -> int:
+    from groundrules.hooks.handoff_command import run_handoff as handoff
+
+    return handoff(args)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-                "baseline": run_baseline, "init": run_init, "server": run_server}
+                "baseline": run_baseline, "init": run_init, "server": run_server, "handoff": run_handoff}
     return commands[args.command](args)
 
 

@@ -151,7 +151,8 @@ def render(report: FixReport, diff_only: bool) -> str:
     for code, n in sorted(total.items()):
         lines.append(f"{n:6d}  {code}")
     if report.changed:
-        lines.append(f"{verb.capitalize()} {sum(total.values())} findings in {len(report.changed)} files.")
+        fixed, files = sum(total.values()), len(report.changed)
+        lines.append(f"{verb.capitalize()} {fixed} finding{'' if fixed == 1 else 's'} in {files} file{'' if files == 1 else 's'}.")
     elif not report.declined:
         lines.append("Nothing to fix.")
     if report.declined:

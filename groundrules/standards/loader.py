@@ -35,7 +35,7 @@ _LAYER_KEYS = ("extends", "select", "ignore", "severity", "coding", "security", 
                "data-science")
 _TOP_KEYS = frozenset(
     _LAYER_KEYS
-    + ("fail-on", "exclude", "reason-required", "profiles", "banned-api", "gate")
+    + ("fail-on", "exclude", "reason-required", "profiles", "banned-api", "gate", "baseline")
 )
 _PROFILE_KEYS = frozenset(_LAYER_KEYS + ("paths",))
 _BANNED_KEYS = frozenset({"code", "name", "message", "allowed-in"})
@@ -404,6 +404,7 @@ def load_standards(config: Optional[Path], catalog: Catalog, cwd: Optional[Path]
         own, profiles = reader.layers(table, origin_file, str(config or "defaults"), (ident,), top=True)
         layers.extend(own)
     datasets = _read_datasets(reader, origin_file, root, layers, profiles)
+    baseline = _baseline(reader, origin_file, root, table)
     if reader.problems:
         raise StandardsError(tuple(reader.problems))
     return Standards(
@@ -413,7 +414,22 @@ def load_standards(config: Optional[Path], catalog: Catalog, cwd: Optional[Path]
         profiles=tuple(profiles),
         datasets=datasets,
         gate_tools=reader.gate_tools.get(origin_file, ()),
+        baseline=baseline,
     )
+
+
+def _baseline(reader: _Reader, config: Path, root: Path, table: Optional[Mapping[str, Any]]) -> Optional[Path]:
+    """The team's own ``baseline`` key (packs cannot set it: a baseline belongs to one repository),
+    relative to the configuration's directory.  The file need not exist yet: ``groundrules
+    baseline`` writes it, ``check`` reports it missing."""
+    value = (table or {}).get("baseline")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        reader.problem(config, "baseline", f"expected a path, got {value!r}",
+                       'write baseline = ".groundrules-baseline.json" (relative to this file)')
+        return None
+    return root / value.strip()
 
 
 def _read_datasets(

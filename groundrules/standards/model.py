@@ -138,6 +138,9 @@ class Standards:
     datasets: Mapping[str, DatasetCatalog] = field(default_factory=dict)
     #: The configuration's own ``gate.tools``: what ``check`` runs besides our rules.
     gate_tools: Tuple[str, ...] = ()
+    #: The configuration's ``baseline`` file, resolved against its directory: ``check``, the
+    #: hooks and the flake8 plugin report only findings it does not hold.
+    baseline: Optional[Path] = None
     _cache: Dict[Tuple[Optional[str], Tuple[Layer, ...]], FileStandards] = field(
         default_factory=dict, repr=False, compare=False
     )

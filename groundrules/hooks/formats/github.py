@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List, Sequence
 
 from groundrules.hooks.formats.links import in_notebook, title, with_cell
+from groundrules.hooks.reports import plural
 from groundrules.rules.framework import Finding
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -37,6 +38,6 @@ def annotation(finding: Finding) -> str:
 def render(findings: Sequence[Finding], files: int, failing: int) -> str:
     lines: List[str] = [annotation(f) for f in findings]
     noun = "finding" if len(findings) == 1 else "findings"
-    summary = f"groundrules: {len(findings)} {noun} ({failing} failing) in {files} files checked."
+    summary = f"groundrules: {len(findings)} {noun} ({failing} failing) in {plural(files, 'file')} checked."
     lines.append(escape_data(summary))
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Dict, List, Sequence, Tuple
 
 from groundrules.hooks.formats.links import help_uri, location
+from groundrules.hooks.reports import plural
 from groundrules.rules.framework import Finding
 
 #: Beyond this many findings the list is folded, so the comment stays readable.
@@ -27,13 +28,13 @@ def _rule_link(finding: Finding) -> str:
 
 def render(findings: Sequence[Finding], files: int, failing: int) -> str:
     if not findings:
-        return f"### groundrules\n\n:white_check_mark: All checks passed ({files} files).\n"
+        return f"### groundrules\n\n:white_check_mark: All checks passed ({plural(files, 'file')}).\n"
     noun = "finding" if len(findings) == 1 else "findings"
     mark = ":x:" if failing else ":warning:"
     lines: List[str] = [
         "### groundrules",
         "",
-        f"{mark} **{len(findings)} {noun}** ({failing} failing) in {files} files checked.",
+        f"{mark} **{len(findings)} {noun}** ({failing} failing) in {plural(files, 'file')} checked.",
         "",
         "| Rule | Name | Severity | Count |",
         "| --- | --- | --- | ---: |",

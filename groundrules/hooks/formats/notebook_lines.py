@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -96,3 +96,22 @@ def _file_lines(text: str) -> FileLines:
                 at_line_start = piece != piece.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
         result[number] = lines
     return result
+
+
+class CellLines:
+    """Each notebook's cell lines in the file, worked out once per report (read from the finding's
+    path, as the report's reader sees it)."""
+
+    def __init__(self) -> None:
+        self._lines: Dict[str, FileLines] = {}
+
+    def file_line(self, path: str, cell: int, line: int) -> Optional[int]:
+        """The line of the .ipynb file holding ``line`` of ``cell``; ``None`` when unknown."""
+        if path not in self._lines:
+            try:
+                with open(path, "rb") as handle:
+                    self._lines[path] = file_lines(handle.read())
+            except OSError:
+                self._lines[path] = {}
+        lines = self._lines[path].get(cell, [])
+        return lines[line - 1] if 0 < line <= len(lines) else None

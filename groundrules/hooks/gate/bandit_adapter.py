@@ -3,16 +3,18 @@
 The profile comes from the standards: a bandit test is skipped where the team turned its
 groundrules peer off (``ignore = ["GR206"]`` also drops B506) and B101 (``assert``) in
 ``test-paths``; issues of low confidence are dropped; bandit's severity maps to ours
-(HIGH: error, MEDIUM: warning, LOW: info).
+(HIGH: error, MEDIUM: warning, LOW: info), except for a test with a groundrules peer, whose
+finding takes the peer's severity as the file's standards rate it: our rules decide what is an
+error, whichever tool reports it (B105 is GR201's hard-coded password, an error).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, Sequence, Tuple
+from typing import Dict, FrozenSet, Optional, Sequence, Tuple
 
-from groundrules.hooks.gate.peers import bandit_tests, peers
+from groundrules.hooks.gate.peers import bandit_tests, peer_severity, peers
 from groundrules.hooks.gate.targets import Target, ToolRun
 from groundrules.rules.context import TEST_PATHS
 from groundrules.rules.framework import Finding
@@ -73,6 +75,22 @@ def run_bandit(targets: Sequence[Target]) -> ToolRun:
     return run
 
 
+def rated_severity(test_id: str, bandit_severity: str, target: Target) -> Severity:
+    """The peer's severity for the file when the test has a peer, else bandit's own, mapped."""
+    from groundrules.rules.registry import catalog
+
+    rated = target.rated or target.standards
+    rules = catalog().rules
+
+    def rating(rule: str) -> Optional[Severity]:
+        if rule in rated.enabled:
+            return rated.severity_of(rule, rules[rule].severity)
+        return rules[rule].severity if rule in rules else None
+
+    peer = peer_severity(test_id, rating)
+    return peer if peer is not None else SEVERITIES.get(bandit_severity, Severity.WARNING)
+
+
 def _finding(issue: object, target: Target) -> Finding:
     test_id: str = getattr(issue, "test_id")
     message: str = getattr(issue, "text")
@@ -90,7 +108,7 @@ def _finding(issue: object, target: Target) -> Finding:
         column=column + 1,
         end_line=line,
         end_column=(end_column if isinstance(end_column, int) else column) + 1,
-        severity=SEVERITIES.get(str(getattr(issue, "severity")), Severity.WARNING),
+        severity=rated_severity(test_id, str(getattr(issue, "severity")), target),
         category=Category.SECURITY,
         source="bandit",
     )

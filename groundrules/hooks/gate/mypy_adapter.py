@@ -1,8 +1,11 @@
 """mypy through ``mypy.api.run``, once per strictness: production files strict, prototypes lenient.
 
-The rule: a file whose profile is named ``prototype`` (or ``prototype-…``) is checked leniently
-(mypy's defaults, missing imports and untyped globals allowed); every other file (a production
-profile, any other profile, no profile) with ``--strict``.  mypy analyses the files; it never
+The rule: a file whose profile is named ``production`` (or ``production-…``), or whose standards
+extend ``groundrules:production``, is checked with ``--strict``; a file whose profile is named
+``prototype`` (or ``prototype-…``) leniently (missing imports and untyped globals allowed); every
+other file (tests, scripts, code not yet rated) with the project's own mypy configuration and no
+flag added, so a repository's ``[tool.mypy]`` decides.  When mypy lacks a library's stubs, its
+message says which package to install and where the hook runs.  mypy analyses the files; it never
 imports them.  Files whose module names collide (``a/util.py`` and ``b/util.py`` outside packages)
 go to separate runs: mypy refuses to check two modules of one name together.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Sequence, Set, Tuple
 
@@ -21,6 +25,10 @@ from groundrules.standards.schema import Category, Severity
 
 STRICT = ("--strict",)
 LENIENT = ("--ignore-missing-imports", "--allow-untyped-globals")
+FLAGS = {"strict": STRICT, "lenient": LENIENT, "configured": ()}
+#: mypy's note after a missing-stubs error: ``note: Hint: "python3 -m pip install types-PyYAML"``.
+_STUB_HINT = re.compile(r'^(?P<path>.+?):(?P<line>\d+):\d+:\d+:\d+: note: Hint: "python3 -m pip install (?P<package>[^"]+)"')
+_MISSING_STUBS = frozenset({"import-untyped"})
 #: Machine-readable output: one line per message, with codes, columns and ends.
 _OUTPUT = (
     "--show-error-codes",
@@ -55,7 +63,11 @@ SHORT = 3
 
 def strictness(target: Target) -> str:
     profile = target.profile or ""
-    return "lenient" if profile == "prototype" or profile.startswith("prototype-") else "strict"
+    if profile == "prototype" or profile.startswith("prototype-"):
+        return "lenient"
+    if profile == "production" or profile.startswith("production-") or target.production:
+        return "strict"
+    return "configured"
 
 
 def module_name(path: Path) -> str:
@@ -110,9 +122,9 @@ def run_mypy(targets: Sequence[Target]) -> ToolRun:
     for target in targets:
         groups.setdefault(strictness(target), []).append(target)
     run = ToolRun()
-    for level in ("strict", "lenient"):
+    for level in ("strict", "lenient", "configured"):
         for number, batch in enumerate(batches(groups.get(level, []))):
-            flags = STRICT if level == "strict" else LENIENT
+            flags = FLAGS[level]
             # mypy's cache is by module name: a second `util` would get the first's results.
             _run_batch(batch, flags if number == 0 else (*flags, "--cache-dir", os.devnull), run)
     return run
@@ -132,6 +144,10 @@ def _run_batch(targets: Sequence[Target], flags: Tuple[str, ...], run: ToolRun) 
         return
     found = 0
     for text in stdout.splitlines():
+        hint = _STUB_HINT.match(text)
+        if hint is not None and found and run.findings[-1].line == int(hint.group("line")):
+            run.findings[-1] = with_stub_advice(run.findings[-1], hint.group("package"))
+            continue
         match = _LINE.match(text)
         if match is None:
             continue
@@ -172,13 +188,26 @@ def _failure(stdout: str, stderr: str) -> str:
     return f"mypy: failed: {first}"
 
 
+def with_stub_advice(finding: Finding, package: str) -> Finding:
+    """The missing-stubs finding, saying how to install ``package`` where the types hook runs."""
+    advice = (f"; install `{package}` where the types hook runs (`pip install {package}` in the environment "
+              f"of `git commit`; from a published hook repository: `additional_dependencies: [{package}]`)")
+    return replace(finding, message=finding.message + advice)
+
+
 def _finding(match: "re.Match[str]", target: Target) -> Finding:
     code = match.group("code") or "misc"
+    message = mask_literals(match.group("message"))
+    if code in _MISSING_STUBS and "Hint" not in message and "py.typed" in message:
+        name = re.search(r'"(?P<module>[^".]+)', message)
+        module = name.group("module") if name else "the-library"
+        message += (f"; install its stubs (`types-{module}` or `{module}-stubs` on PyPI) where the types hook "
+                    f"runs, or add them to its `additional_dependencies`")
     line, column = int(match.group("line")), int(match.group("column"))
     return Finding(
         code=f"mypy:{code}",
         name=code,
-        message=mask_literals(match.group("message")),
+        message=message,
         path=target.shown,
         line=line,
         column=column,

@@ -12,6 +12,8 @@ from groundrules.rules.registry import catalog
 from groundrules.standards.loader import GATE_TOOLS
 from groundrules.standards.model import FileStandards, Layer, Standards
 
+PRODUCTION_PACK = "groundrules:production"
+
 
 @dataclass(frozen=True)
 class Target:
@@ -27,6 +29,12 @@ class Target:
     ignore: Tuple[str, ...]
     select: Optional[Tuple[str, ...]]
     profile: Optional[str]
+    #: The file's standards without the command line's layer: what the team rates each rule,
+    #: even when ``--select B`` turned our rules off (a bandit finding takes its peer's rating).
+    rated: Optional[FileStandards] = None
+    #: The production pack applies to the file (through its profile or the whole configuration):
+    #: mypy checks it with ``--strict``.
+    production: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,8 @@ def _target(
         ignore=tuple(p for layer in layers for p in layer.ignore),
         select=select,
         profile=profile.name if profile else None,
+        rated=standards.resolve(path, catalog()),
+        production=any(layer.origin == PRODUCTION_PACK for layer in layers),
     )
 
 
