@@ -1,6 +1,6 @@
 """``python -m groundrules`` is the ``groundrules`` command."""
 
-from groundrules.hooks.cli import main
+from groundrules.hooks.cli import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -101,6 +101,17 @@ def _error(message: str) -> None:
     sys.stderr.write(f"groundrules: {message}\n")
 
 
+def _discover(paths: Sequence[str]) -> Tuple[List[Path], List[str]]:
+    """The files to run on and the error lines; a warning line now for each skipped special file
+    (a FIFO, a device, a link loop: never read, so the exit code is not changed)."""
+    from groundrules.hooks.files import find_files
+
+    found = find_files(paths)
+    for line in found.warnings:
+        _error(f"warning: {line}")
+    return found.files, found.errors
+
+
 def _settings(args: argparse.Namespace) -> "Optional[Tuple[StandardsCache, Tuple[Layer, ...]]]":
     """The standards cache (``--config``) and command-line layer (``--select``/``--ignore``)."""
     from groundrules.hooks.runner import StandardsCache
@@ -125,7 +136,6 @@ def _collect(
     after a usage error already reported."""
     from functools import partial
 
-    from groundrules.hooks.files import discover
     from groundrules.hooks.gate_filters import checked_scope
     from groundrules.hooks.gate.run import run_gate
     from groundrules.hooks.gate.targets import parse_tools
@@ -139,7 +149,7 @@ def _collect(
     if bad_tools is not None:
         _error(bad_tools)
         return None
-    files, errors = discover(args.paths)
+    files, errors = _discover(args.paths)
     outcome = check_paths(files, cache, overrides, args.jobs)
     errors.extend(outcome.errors)
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
@@ -233,14 +243,13 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_fix(args: argparse.Namespace) -> int:
-    from groundrules.hooks.files import discover
     from groundrules.hooks.fix import allowed_classes, fix_files, render
 
     settings = _settings(args)
     if settings is None:
         return EXIT_ERROR
     cache, overrides = settings
-    files, errors = discover(args.paths)
+    files, errors = _discover(args.paths)
     report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff, args.jobs)
     sys.stdout.write(render(report, args.diff))
     for note in report.notes:
@@ -249,7 +258,8 @@ def run_fix(args: argparse.Namespace) -> int:
         _error(line)
     if errors or report.errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if report.changed else EXIT_CLEAN
+    # A declined fix leaves its finding in place: exit 1, as for a file changed.
+    return EXIT_FINDINGS if report.changed or report.declined else EXIT_CLEAN
 
 
 def run_rules(args: argparse.Namespace) -> int:
@@ -385,4 +395,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def entry(argv: Optional[List[str]] = None) -> None:
-    raise SystemExit(main(argv))
+    from groundrules.hooks.signals import STOPPED, exit_now, run_interruptible
+
+    code = run_interruptible(lambda: main(argv))
+    if code in STOPPED:
+        exit_now(code)
+    raise SystemExit(code)

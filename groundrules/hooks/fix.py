@@ -1,5 +1,6 @@
 """``groundrules fix``: apply fixes, verified, written atomically with encoding, BOM, newlines and
-mode kept.  Exit 1 when a file changed (or would, with ``--diff``), 0 when none did, 2 on errors."""
+mode kept.  Exit 1 when a file changed (or would, with ``--diff``) or a fix was declined (its finding
+remains), 0 when neither, 2 on errors."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import FrozenSet, List, Optional, Tuple
 
 from groundrules.codemods.framework import fix_source
 from groundrules.hooks.atomic import write_atomic
+from groundrules.hooks.files import FileTooLarge, read_bounded
 from groundrules.hooks.runner import StandardsCache, parallel_map
 from groundrules.rules.modules import module_name
 from groundrules.rules.registry import all_rules, catalog
-from groundrules.standards.model import FileStandards, Layer
+from groundrules.standards.model import MAX_FILE_SIZE, FileStandards, Layer
 from groundrules.standards.schema import FixClass
 
 BOM = b"\xef\xbb\xbf"
@@ -28,6 +30,9 @@ class FixReport:
     diffs: List[str] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # fixes dropped, files not rewritten
     errors: List[str] = field(default_factory=list)
+    #: (file, fixes declined there): fixes ``check`` offered that failed their verification, so
+    #: their findings remain; ``fix`` must not then say "Nothing to fix." and exit 0.
+    declined: List[Tuple[str, int]] = field(default_factory=list)
 
 
 def read_text(data: bytes) -> Tuple[str, str, bool]:
@@ -55,12 +60,15 @@ class FileFixed:
     diff: str = ""
     notes: Tuple[str, ...] = ()
     error: Optional[str] = None
+    declined: int = 0
 
 
 def fix_one(job: FixJob) -> FileFixed:
     """Fix one file (or compute its diff): a pure function of the job, so it runs in a worker."""
     try:
-        data = job.path.read_bytes()
+        data = read_bounded(job.path, job.standards.get(MAX_FILE_SIZE))
+    except FileTooLarge as exc:
+        return FileFixed(notes=(f"{job.shown}: not rewritten: file is {exc}",))
     except OSError as exc:
         return FileFixed(error=f"{job.shown}: cannot read: {exc.strerror or exc}")
     try:
@@ -68,9 +76,13 @@ def fix_one(job: FixJob) -> FileFixed:
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return FileFixed(notes=(f"{job.shown}: not rewritten: cannot decode ({exc})",))
     outcome = fix_source(text, job.shown, job.rel_path, job.standards, all_rules(), job.allowed, job.module)
-    notes = tuple(f"{job.shown}: fix for {codes} not applied: {why}" for codes, why in outcome.dropped)
+    notes = tuple(
+        f"{job.shown}: fix for {'all findings' if codes == '*' else codes} not applied: {why}"
+        for codes, why in outcome.dropped
+    )
+    declined = len(outcome.dropped)
     if not outcome.fixed or outcome.text == text:
-        return FileFixed(notes=notes)
+        return FileFixed(notes=notes, declined=declined)
     counts = Counter(outcome.fixed)
     if job.diff_only:
         diff = "".join(
@@ -81,13 +93,14 @@ def fix_one(job: FixJob) -> FileFixed:
                 tofile=f"b/{job.shown}",
             )
         )
-        return FileFixed(counts, diff, notes)
+        return FileFixed(counts, diff, notes, declined=declined)
     new = outcome.text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
     try:
-        write_atomic(job.path, (BOM if bom else b"") + new)
+        # Through a link, to its target: replacing the link itself would turn it into a copy.
+        write_atomic(job.path.resolve(), (BOM if bom else b"") + new)
     except OSError as exc:
         return FileFixed(notes=notes, error=f"{job.shown}: cannot write: {exc.strerror or exc}")
-    return FileFixed(counts, "", notes)
+    return FileFixed(counts, "", notes, declined=declined)
 
 
 def fix_files(
@@ -112,6 +125,8 @@ def fix_files(
     results = parallel_map(fix_one, work, jobs)
     for job, result in zip(work, results):
         report.notes.extend(result.notes)
+        if result.declined:
+            report.declined.append((job.shown, result.declined))
         if result.error is not None:
             report.errors.append(result.error)
         if result.counts is not None:
@@ -138,8 +153,14 @@ def render(report: FixReport, diff_only: bool) -> str:
     if report.changed:
         fixed, files = sum(total.values()), len(report.changed)
         lines.append(f"{verb.capitalize()} {fixed} finding{'' if fixed == 1 else 's'} in {files} file{'' if files == 1 else 's'}.")
-    else:
+    elif not report.declined:
         lines.append("Nothing to fix.")
+    if report.declined:
+        fixes = sum(n for _, n in report.declined)
+        lines.append(
+            f"Declined {fixes} fix{'es' if fixes != 1 else ''} in {len(report.declined)} "
+            f"file{'s' if len(report.declined) != 1 else ''} (why: on stderr); their findings remain."
+        )
     return "\n".join(lines) + "\n"
 
 

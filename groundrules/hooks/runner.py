@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
-from groundrules.hooks.files import module_name
-from groundrules.rules.engine import Result, check_source
+from groundrules.hooks.files import FileTooLarge, module_name, read_bounded
+from groundrules.hooks.workers import run_task, start_worker, stop_workers
+from groundrules.rules.engine import UNPARSABLE, Result, check_source, diagnostic
 from groundrules.rules.framework import Finding
 from groundrules.rules.registry import all_rules, catalog
 from groundrules.standards.errors import StandardsError
 from groundrules.standards.loader import find_config, load_standards
-from groundrules.standards.model import FileStandards, Layer, Standards
+from groundrules.standards.model import MAX_FILE_SIZE, FileStandards, Layer, Standards
 from groundrules.standards.schema import Severity
 
 J = TypeVar("J")
@@ -76,20 +78,39 @@ class Outcome:
 
 
 def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int]) -> List[R]:
-    """``func`` over ``work`` in order, in worker processes when there is enough work."""
+    """``func`` over ``work`` in order, in worker processes when there is enough work.
+
+    The workers end with the call: on any exception (SIGINT, SIGTERM) they are terminated before
+    it propagates, and they exit by themselves if this process dies (hooks/workers.py)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(func, work, chunksize=max(1, len(work) // (workers * 8))))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
+        try:
+            chunksize = max(1, len(work) // (workers * 8))
+            results = list(pool.map(partial(run_task, func), work, chunksize=chunksize))
+            pool.shutdown(wait=True)
+        except BaseException:
+            stop_workers(pool)
+            raise
+        return results
     return [func(item) for item in work]
 
 
 def run_job(job: Job) -> Tuple[Optional[Result], Optional[str]]:
     try:
-        data = Path(job.path).read_bytes()
+        data = read_bounded(Path(job.path), job.standards.get(MAX_FILE_SIZE))
+    except FileTooLarge as exc:
+        return too_large(job, exc), None
     except OSError as exc:
         return None, f"{job.path}: cannot read: {exc.strerror or exc}"
     return check_source(data, job.path, job.rel_path, job.standards, all_rules(), job.module), None
+
+
+def too_large(job: Job, exc: FileTooLarge) -> Result:
+    """A file over ``max-file-size`` is one GR901 finding (unless GR901 is off), never read."""
+    if UNPARSABLE[0] not in job.standards.enabled:
+        return Result((), parsed=False)
+    return Result((diagnostic(UNPARSABLE, job.path, (1, 0), f"file is {exc}", job.standards),), parsed=False)
 
 
 def check_paths(
@@ -128,5 +149,5 @@ def check_paths(
 def _shown(path: Path, cwd: Path) -> str:
     try:
         return path.resolve().relative_to(cwd.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop made since the walk
         return str(path)

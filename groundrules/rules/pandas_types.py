@@ -200,34 +200,37 @@ class PandasTypes:
         """True when there is evidence ``node`` evaluates to a pandas DataFrame or Series."""
         if not self.active:
             return False
-        if isinstance(node, ast.Name):
-            return self.name_is_pandas(node.id)
-        if isinstance(node, ast.Call):
-            func = node.func
-            qualname = self.imports.qualname(func)
-            if qualname is not None and qualname.startswith("pandas."):
-                last = qualname.rsplit(".", 1)[1]
-                return last in CONSTRUCTORS or last.startswith("read_")
-            if isinstance(func, ast.Attribute):
-                if func.attr in FRAME_METHODS:
-                    return self.is_pandas(func.value)
-                receiver = func.value
-                # ``s.str.lower()``, ``s.dt.floor("D")``: accessor methods return a Series.
-                return (
-                    isinstance(receiver, ast.Attribute)
-                    and receiver.attr in _ACCESSORS
-                    and self.is_pandas(receiver.value)
-                )
-            if isinstance(func, ast.Name) and func.id in self._functions:
-                # A local rebinding of the helper's name hides it.
-                return not any(func.id in scope for scope in self._scopes)
-            return False
-        if isinstance(node, ast.Subscript):
-            return self.is_pandas(node.value)
-        if isinstance(node, ast.Attribute):
-            return node.attr in FRAME_ATTRIBUTES and self.is_pandas(node.value)
-        if isinstance(node, ast.BinOp):
-            return self.is_pandas(node.left) or self.is_pandas(node.right)
-        if isinstance(node, ast.UnaryOp):
-            return self.is_pandas(node.operand)
+        # A worklist, not recursion: `a + a + ... + a` of thousands of terms is valid code.
+        pending = [node]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Name):
+                if self.name_is_pandas(node.id):
+                    return True
+            elif isinstance(node, ast.Call):
+                func = node.func
+                qualname = self.imports.qualname(func)
+                if qualname is not None and qualname.startswith("pandas."):
+                    last = qualname.rsplit(".", 1)[1]
+                    if last in CONSTRUCTORS or last.startswith("read_"):
+                        return True
+                elif isinstance(func, ast.Attribute):
+                    if func.attr in FRAME_METHODS:
+                        pending.append(func.value)
+                    elif isinstance(func.value, ast.Attribute) and func.value.attr in _ACCESSORS:
+                        # ``s.str.lower()``, ``s.dt.floor("D")``: accessor methods return a Series.
+                        pending.append(func.value.value)
+                elif isinstance(func, ast.Name) and func.id in self._functions:
+                    # A local rebinding of the helper's name hides it.
+                    if not any(func.id in scope for scope in self._scopes):
+                        return True
+            elif isinstance(node, ast.Subscript):
+                pending.append(node.value)
+            elif isinstance(node, ast.Attribute):
+                if node.attr in FRAME_ATTRIBUTES:
+                    pending.append(node.value)
+            elif isinstance(node, ast.BinOp):
+                pending.extend((node.right, node.left))
+            elif isinstance(node, ast.UnaryOp):
+                pending.append(node.operand)
         return False

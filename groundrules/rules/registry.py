@@ -57,9 +57,10 @@ def find_rule(code_or_name: str) -> Optional[Type[Rule]]:
 def catalog() -> Catalog:
     """The rules and options the standards are validated against."""
     from groundrules.rules.context import CONFIG_MODULES, ENTRY_POINTS, TEST_PATHS
+    from groundrules.standards.model import MAX_FILE_SIZE
 
     options: Dict[str, Option[Any]] = {}
-    for option in (ENTRY_POINTS, CONFIG_MODULES, TEST_PATHS):
+    for option in (ENTRY_POINTS, CONFIG_MODULES, TEST_PATHS, MAX_FILE_SIZE):
         options[option.key] = option
     for rule in all_rules():
         for option in rule.options:

@@ -19,6 +19,40 @@ from groundrules.standards.schema import Option, Severity
 
 T = TypeVar("T")
 
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+def _size(value: object) -> int:
+    """Bytes, as an integer or a string with a unit (``"10 MB"``, ``"512 KiB"``); positive."""
+    number: float
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        digits = text.rstrip("abgikm ")
+        unit = text[len(digits) :].strip()
+        try:
+            number = float(digits) * _SIZE_UNITS[unit]
+        except (ValueError, KeyError):
+            raise ValueError(f'expected a size such as 10000000 or "10 MB", got {value!r}') from None
+    else:
+        raise ValueError(f'expected a size such as 10000000 or "10 MB", got {value!r}')
+    if number < 1:
+        raise ValueError(f"expected a positive size, got {value!r}")
+    return int(number)
+
+
+#: Read by the commands, not by a rule: a larger file is one GR901 finding and is never read (a
+#: link to /dev/zero or a generated 2 GB module would otherwise exhaust memory).
+MAX_FILE_SIZE: Option[int] = Option(
+    None,
+    "max-file-size",
+    10_000_000,
+    'Largest file read, in bytes or with a unit ("10 MB"); a larger file is one GR901 finding.',
+    _size,
+    "size",
+)
+
 
 @dataclass(frozen=True)
 class RuleInfo:

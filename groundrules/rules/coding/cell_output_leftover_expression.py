@@ -6,6 +6,7 @@ import ast
 from typing import Optional
 
 from groundrules.rules.framework import Example, Rule
+from groundrules.rules.spelling import unparse
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _PURE = (ast.Name, ast.Attribute, ast.Subscript, ast.Compare)
@@ -129,5 +130,5 @@ so deleting it changes output: no automatic fix, only the message.
 
 
 def _short(node: ast.expr) -> str:
-    text = ast.unparse(node)
+    text = unparse(node)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 from groundrules.rules.context import FUNCTION_NODES, Context
 from groundrules.rules.framework import Rule
+from groundrules.rules.spelling import unparse
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
@@ -18,17 +19,18 @@ _EXEMPT_NAMES = frozenset({"TYPE_CHECKING", "MYPY"})
 
 def _literal_truth(node: ast.expr) -> Optional[bool]:
     """The truth of a literal test: `False`, `0`, `None`, `""`, `not True`, `False and x`."""
+    negated = False
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        negated = not negated  # a loop: `not not ... not x` may be thousands deep
+        node = node.operand
+    truth: Optional[bool] = None
     if isinstance(node, ast.Constant):
         if node.value is None or isinstance(node.value, (bool, int, float, str, bytes)):
-            return bool(node.value)
-        return None
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = _literal_truth(node.operand)
-        return None if inner is None else not inner
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) and node.values:
-        first = _literal_truth(node.values[0])
-        return False if first is False else None
-    return None
+            truth = bool(node.value)
+    elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) and node.values:
+        # Nesting here needs parentheses, which the parser bounds (200).
+        truth = False if _literal_truth(node.values[0]) is False else None
+    return None if truth is None else truth != negated
 
 
 _BINDERS = (
@@ -152,7 +154,7 @@ another module may set the flag.
                 len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)
             )
             fixable = not in_chain and not _removal_changes_scope(node.body, self._in_function())
-            self.report(test, fixable=fixable, what=f"`if {ast.unparse(test)}:` never runs its body")
+            self.report(test, fixable=fixable, what=f"`if {unparse(test)}:` never runs its body")
             return
         name, _ = self._flag_test(test)
         if name is not None:
@@ -161,7 +163,7 @@ another module may set the flag.
     def visit_While(self, node: ast.While) -> None:
         if _literal_truth(node.test) is False:
             fixable = not node.orelse and not _removal_changes_scope(node.body, self._in_function())
-            self.report(node.test, fixable=fixable, what=f"`while {ast.unparse(node.test)}:` never runs its body")
+            self.report(node.test, fixable=fixable, what=f"`while {unparse(node.test)}:` never runs its body")
 
     def _in_function(self) -> bool:
         return isinstance(self.ctx.enclosing_scope(), FUNCTION_NODES)
@@ -246,7 +248,7 @@ another module may set the flag.
             for node in flag.tests:
                 _, negated = self._flag_test(node.test)
                 truth = flag.value != negated
-                spelled = ast.unparse(node.test)
+                spelled = unparse(node.test)
                 if not truth:
                     what = f"`if {spelled}:` never runs: `{name}` is always {flag.value}"
                 elif node.orelse:

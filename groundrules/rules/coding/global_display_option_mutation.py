@@ -184,8 +184,13 @@ manager.
 
 def _inert(node: Optional[ast.AST]) -> bool:
     """A value whose evaluation calls nothing: deleting it loses no effect but the option's."""
-    if node is None or isinstance(node, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
-        return False
-    if isinstance(node, ast.Lambda):
-        return _inert(node.args)  # the body runs only when called; the defaults run now
-    return all(_inert(child) for child in ast.iter_child_nodes(node))
+    pending = [node]  # a worklist: deep expressions (`a + a + ... + a`) are valid code
+    while pending:
+        item = pending.pop()
+        if item is None or isinstance(item, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return False
+        if isinstance(item, ast.Lambda):
+            pending.append(item.args)  # the body runs only when called; the defaults run now
+        else:
+            pending.extend(ast.iter_child_nodes(item))
+    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import FrozenSet, Optional, Sequence, Set
+from typing import FrozenSet, List, Optional, Sequence, Set
 
 from groundrules.rules.context import CONFIG_MODULES, ENTRY_POINTS
 from groundrules.rules.framework import Example, Rule
@@ -417,64 +417,65 @@ point but changes behaviour.
         return isinstance(value, ast.Call) and self.ctx.qualname(value.func) in names
 
     def _literal(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Constant):
-            return True
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            return all(self._literal(e) for e in node.elts)
-        if isinstance(node, ast.Dict):
-            return all(k is None or self._literal(k) for k in node.keys) and all(
-                self._literal(v) for v in node.values
-            )
-        if isinstance(node, ast.UnaryOp):
-            return self._literal(node.operand)
-        if isinstance(node, ast.BinOp):
-            return self._literal(node.left) and self._literal(node.right)
-        return False
+        # Worklists, not recursion, here and below: `x = a + a + ... + a` of thousands of terms
+        # is valid code and must be judged, not crash the rule.
+        pending: List[Optional[ast.expr]] = [node]
+        while pending:
+            item = pending.pop()
+            if item is None or isinstance(item, ast.Constant):
+                continue  # None: a `**` entry's missing key
+            if isinstance(item, (ast.Tuple, ast.List, ast.Set)):
+                pending.extend(item.elts)
+            elif isinstance(item, ast.Dict):
+                pending.extend(item.keys)
+                pending.extend(item.values)
+            elif isinstance(item, ast.UnaryOp):
+                pending.append(item.operand)
+            elif isinstance(item, ast.BinOp):
+                pending.extend((item.right, item.left))
+            else:
+                return False
+        return True
 
     def _constant_expression(self, node: ast.expr) -> bool:
         """Literals, other constants, `Path(...)` expressions, `os.path.*` and env reads."""
-        if self._literal(node):
-            return True
-        if isinstance(node, (ast.Name, ast.Attribute)):
+        pending: List[Optional[ast.expr]] = [node]
+        while pending:
+            item = pending.pop()
             # Reading a name or attribute runs nothing (`Category.CODING`, `logging.INFO`).
-            return True
-        if isinstance(node, ast.Constant):
-            return True
-        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-            return all(self._constant_expression(e) for e in node.elts)
-        if isinstance(node, ast.Dict):
-            return all(k is None or self._constant_expression(k) for k in node.keys) and all(
-                self._constant_expression(v) for v in node.values
-            )
-        if isinstance(node, ast.UnaryOp):
-            return self._constant_expression(node.operand)
-        if isinstance(node, ast.BinOp):
-            return self._constant_expression(node.left) and self._constant_expression(node.right)
-        if isinstance(node, ast.Starred):
-            return self._constant_expression(node.value)
-        if isinstance(node, ast.JoinedStr):
-            return all(
-                self._constant_expression(v.value) if isinstance(v, ast.FormattedValue) else True
-                for v in node.values
-            )
-        if isinstance(node, ast.Subscript):
-            return self._constant_expression(node.value) and self._constant_expression(node.slice)
-        if isinstance(node, ast.Call):
-            return self._pure_call(node)
-        if isinstance(node, ast.IfExp):
-            return all(
-                self._constant_expression(n) for n in (node.test, node.body, node.orelse)
-            )
-        if isinstance(node, ast.BoolOp):
-            return all(self._constant_expression(v) for v in node.values)
-        if isinstance(node, ast.Compare):
-            return self._constant_expression(node.left) and all(
-                self._constant_expression(c) for c in node.comparators
-            )
-        if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
-            # `frozenset(n.lower() for n in NAMES)`: built from constants only.
-            return all(self._constant_expression(g.iter) for g in node.generators)
-        return False
+            if item is None or isinstance(item, (ast.Constant, ast.Name, ast.Attribute)):
+                continue
+            if isinstance(item, (ast.Tuple, ast.List, ast.Set)):
+                pending.extend(item.elts)
+            elif isinstance(item, ast.Dict):
+                pending.extend(item.keys)
+                pending.extend(item.values)
+            elif isinstance(item, ast.UnaryOp):
+                pending.append(item.operand)
+            elif isinstance(item, ast.BinOp):
+                pending.extend((item.right, item.left))
+            elif isinstance(item, ast.Starred):
+                pending.append(item.value)
+            elif isinstance(item, ast.JoinedStr):
+                pending.extend(v.value for v in item.values if isinstance(v, ast.FormattedValue))
+            elif isinstance(item, ast.Subscript):
+                pending.extend((item.slice, item.value))
+            elif isinstance(item, ast.Call):
+                if not self._pure_call(item):
+                    return False
+            elif isinstance(item, ast.IfExp):
+                pending.extend((item.orelse, item.body, item.test))
+            elif isinstance(item, ast.BoolOp):
+                pending.extend(item.values)
+            elif isinstance(item, ast.Compare):
+                pending.extend(item.comparators)
+                pending.append(item.left)
+            elif isinstance(item, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+                # `frozenset(n.lower() for n in NAMES)`: built from constants only.
+                pending.extend(g.iter for g in item.generators)
+            else:
+                return False
+        return True
 
     def _pure_call(self, node: ast.Call) -> bool:
         func = node.func
@@ -516,16 +517,20 @@ point but changes behaviour.
         return self._type_expression(value)
 
     def _type_expression(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Subscript):
-            return self._type_expression(node.value)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return self._type_expression(node.left) and self._type_expression(node.right)
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            name = self.ctx.qualname(node)
-            return name is not None and (
-                name.startswith(_TYPING_MODULES) or name in _BUILTIN_GENERICS
-            )
-        return False
+        pending = [node]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, ast.Subscript):
+                pending.append(item.value)
+            elif isinstance(item, ast.BinOp) and isinstance(item.op, ast.BitOr):
+                pending.extend((item.right, item.left))
+            elif isinstance(item, (ast.Name, ast.Attribute)):
+                name = self.ctx.qualname(item)
+                if name is None or not (name.startswith(_TYPING_MODULES) or name in _BUILTIN_GENERICS):
+                    return False
+            else:
+                return False
+        return True
 
 
 #: A quoted string (or one running past the line's end); its text is left out of the message as it may be a secret.

@@ -8,6 +8,7 @@ from typing import List, Optional, Union
 
 from groundrules.rules.context import Context
 from groundrules.rules.framework import Rule
+from groundrules.rules.spelling import unparse
 from groundrules.standards.schema import Category, Severity
 
 _BROAD = frozenset({"Exception", "BaseException"})
@@ -179,4 +180,4 @@ No automatic fix: whether to log and re-raise, handle the error, or declare the 
     def _spelling(node: ast.ExceptHandler) -> str:
         if node.type is None:
             return "except:"
-        return f"except {ast.unparse(node.type)}"
+        return f"except {unparse(node.type)}"

@@ -207,19 +207,24 @@ df["discount"] = np.nan
 
     def _is_series(self, node: ast.AST) -> bool:
         """Evidence that ``node`` is a Series, whose ``s["label"] = 0`` sets an element."""
-        if isinstance(node, ast.Name):
-            return node.id in self._series
-        if isinstance(node, ast.Subscript):
-            return literal_string(node.slice) is not None or self._is_series(node.value)
-        if isinstance(node, ast.Call):
-            func = node.func
-            if self.ctx.qualname(func) == "pandas.Series":
-                return True
-            if isinstance(func, ast.Attribute):
-                if func.attr in _TO_FRAME:
+        while True:  # down the chain by a loop: `d[0][0]...[0]` may be thousands deep
+            if isinstance(node, ast.Name):
+                return node.id in self._series
+            if isinstance(node, ast.Subscript):
+                if literal_string(node.slice) is not None:
+                    return True
+                node = node.value
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if self.ctx.qualname(func) == "pandas.Series":
+                    return True
+                if not isinstance(func, ast.Attribute) or func.attr in _TO_FRAME:
                     return False
-                return func.attr in _SERIES_RESULTS or self._is_series(func.value)
-        return False
+                if func.attr in _SERIES_RESULTS:
+                    return True
+                node = func.value
+            else:
+                return False
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Tuple
 from groundrules.rules.context import Context
 from groundrules.rules.datascience._exprs import first_argument
 from groundrules.rules.framework import Rule
+from groundrules.rules.spelling import unparse
 from groundrules.standards.schema import Category, FixClass, Severity
 
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_resample", "partial_fit"})
@@ -223,6 +224,6 @@ variable. Other cases are SUGGEST.
                 return
             # An unnamed receiver (``make()``) is not known to be the object fitted before.
             refit = receiver in scope.trained and _receiver_key(receiver_node) is not None
-            scope.candidates.append((node, receiver, ast.unparse(data), refit))
+            scope.candidates.append((node, receiver, unparse(data), refit))
         elif any(_matches(n, _TRAIN_WORD) for n, _ in names):
             scope.trained.setdefault(receiver, node.lineno)

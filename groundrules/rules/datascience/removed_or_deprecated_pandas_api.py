@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import Dict, Optional, Set
 
 from groundrules.rules.context import Context, literal_string
@@ -257,5 +258,7 @@ def _plain_fill(node: ast.Call) -> bool:
 def _short(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
-    text = ast.unparse(node) if hasattr(ast, "unparse") else "df"
+    if next(itertools.islice(ast.walk(node), 30, None), None) is not None:
+        return "df"  # over 30 nodes cannot spell in 30 characters: not unparsed (long chains)
+    text = ast.unparse(node)
     return text if len(text) <= 30 else "df"

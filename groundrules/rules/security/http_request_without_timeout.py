@@ -13,6 +13,7 @@ from groundrules.rules.security._http_clients import (
     ClientBindings,
     is_none,
 )
+from groundrules.rules.spelling import unparse
 from groundrules.standards.schema import Category, FixClass, Severity, int_option
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ the intent. Calls passing `**kwargs` are never rewritten.
                 return
             receiver = func.value
             shown = "Session()" if isinstance(receiver, ast.Call) else (
-                ast.unparse(receiver) if hasattr(ast, "unparse") else "session"
+                unparse(receiver)
             )
             call = f"{shown}.{method}"
         if has_kwargs_splat(node):

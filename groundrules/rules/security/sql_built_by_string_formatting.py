@@ -153,12 +153,29 @@ def _field(name: str) -> ast.FormattedValue:
 
 def _concatenated(node: ast.expr) -> Optional[List[ast.expr]]:
     """The operands of a chain of ``+``, left to right."""
-    if isinstance(node, ast.BinOp):
-        if not isinstance(node.op, ast.Add):
-            return None
-        left, right = _concatenated(node.left), _concatenated(node.right)
-        return None if left is None or right is None else left + right
-    return [node]
+    operands: List[ast.expr] = []
+    pending = [node]  # a worklist: chains of thousands of terms are valid code
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ast.BinOp):
+            if not isinstance(item.op, ast.Add):
+                return None
+            pending.extend((item.right, item.left))
+        else:
+            operands.append(item)
+    return operands
+
+
+def _added(left: Optional[str], right: Optional[str]) -> Optional[str]:
+    """The kind of ``left + right``: a formatting kind on either side wins, the left first."""
+    for side in (left, right):
+        if side is not None and side != LITERAL:
+            return side
+    if left == LITERAL and right == LITERAL:
+        return LITERAL
+    if LITERAL in (left, right):
+        return CONCAT
+    return None
 
 
 def bindable_fields(sql: ast.expr, paramstyle: str) -> Optional[Tuple[ast.JoinedStr, List[Tuple[str, bool]]]]:
@@ -413,6 +430,22 @@ placeholders (what `text()` understands, whatever `paramstyle` says):
         for name in _names(target):
             scope.pop(name, None)
 
+    def _classify_chain(self, node: ast.BinOp) -> Optional[str]:
+        """``classify`` of a ``+``/``%`` chain, folded left to right along its left spine by a
+        loop: ``"..." + a + a + ... + a`` of thousands of terms is valid code."""
+        spine: List[ast.BinOp] = []
+        bottom: ast.expr = node
+        while isinstance(bottom, ast.BinOp) and isinstance(bottom.op, (ast.Add, ast.Mod)):
+            spine.append(bottom)
+            bottom = bottom.left
+        kind = None if isinstance(bottom, ast.BinOp) else self.classify(bottom)
+        for link in reversed(spine):
+            if isinstance(link.op, ast.Mod):
+                kind = None if kind is None else (PERCENT if kind == LITERAL else kind)
+            else:
+                kind = _added(kind, self.classify(link.right))
+        return kind
+
     def classify(self, node: ast.AST) -> Optional[str]:
         """LITERAL, a formatting kind, or None when nothing is known about the string."""
         if isinstance(node, ast.Constant):
@@ -423,21 +456,7 @@ placeholders (what `text()` understands, whatever `paramstyle` says):
         if isinstance(node, ast.Name):
             return self._scope().get(node.id)
         if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.Mod):
-                left = self.classify(node.left)
-                if left is None:
-                    return None
-                return PERCENT if left == LITERAL else left
-            if isinstance(node.op, ast.Add):
-                left, right = self.classify(node.left), self.classify(node.right)
-                for side in (left, right):
-                    if side is not None and side != LITERAL:
-                        return side
-                if left == LITERAL and right == LITERAL:
-                    return LITERAL
-                if left == LITERAL or right == LITERAL:
-                    return CONCAT
-            return None
+            return self._classify_chain(node)
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr == "format":
