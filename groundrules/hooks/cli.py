@@ -14,6 +14,7 @@ from groundrules.standards.model import Layer
 
 if TYPE_CHECKING:
     from groundrules.hooks.baseline import Checked
+    from groundrules.hooks.cache import ResultCache
     from groundrules.hooks.runner import Outcome, StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
     check.add_argument("--diff", metavar="REF", help="only findings on lines changed since merge-base REF")
     check.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also run these tools: bandit,mypy")
+    _cache_options(check)
 
     fix = sub.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
     fix.add_argument("paths", nargs="*", metavar="PATH")
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--ignore", type=_codes, metavar="CODES")
     fix.add_argument("--config", metavar="FILE")
     fix.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    _cache_options(fix)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -74,7 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--config", metavar="FILE")
     base.add_argument("--jobs", type=int, metavar="N")
     base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
+    _cache_options(base)
     return parser
+
+
+def _cache_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    command.add_argument("--cache-dir", metavar="DIR", help="result cache directory (default: .groundrules_cache)")
+
+
+def _results(args: argparse.Namespace, cwd: Path) -> "Optional[ResultCache]":
+    from groundrules.hooks.cache import open_cache
+
+    return open_cache(args.no_cache, args.cache_dir, cwd)
 
 
 def _colour(stream: object) -> bool:
@@ -123,7 +138,7 @@ def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str], Ca
         _error(bad_tools)
         return None
     files, errors = discover(args.paths)
-    outcome = check_paths(files, cache, overrides, args.jobs)
+    outcome = check_paths(files, cache, overrides, args.jobs, _results(args, cache.cwd))
     errors.extend(outcome.errors)
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
     errors.extend(tool_errors)

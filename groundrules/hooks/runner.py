@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from groundrules.hooks.files import module_name
 from groundrules.rules.engine import Result, check_source
@@ -16,6 +17,9 @@ from groundrules.standards.errors import StandardsError
 from groundrules.standards.loader import find_config, load_standards
 from groundrules.standards.model import FileStandards, Layer, Standards
 from groundrules.standards.schema import Severity
+
+if TYPE_CHECKING:
+    from groundrules.hooks.cache import ResultCache
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -62,6 +66,8 @@ class Job:
     rel_path: str
     module: Optional[str]
     standards: FileStandards
+    #: The bytes already read (and hashed) for the result cache; ``None``: read in the worker.
+    data: Optional[bytes] = None
 
 
 @dataclass
@@ -85,11 +91,44 @@ def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int])
 
 
 def run_job(job: Job) -> Tuple[Optional[Result], Optional[str]]:
-    try:
-        data = Path(job.path).read_bytes()
-    except OSError as exc:
-        return None, f"{job.path}: cannot read: {exc.strerror or exc}"
+    data = job.data
+    if data is None:
+        try:
+            data = Path(job.path).read_bytes()
+        except OSError as exc:
+            return None, f"{job.path}: cannot read: {exc.strerror or exc}"
     return check_source(data, job.path, job.rel_path, job.standards, all_rules(), job.module), None
+
+
+def cached_run(
+    work: Sequence[Job], jobs: Optional[int], results: "Optional[ResultCache]"
+) -> List[Tuple[Optional[Result], Optional[str]]]:
+    """``run_job`` over ``work``, in order; with a result cache, only the files it misses run
+    (read once here, so the result stored is that of the bytes hashed)."""
+    if results is None:
+        return parallel_map(run_job, work, jobs)
+    done: List[Optional[Tuple[Optional[Result], Optional[str]]]] = [None] * len(work)
+    missed: List[Tuple[int, str, Job]] = []
+    for index, job in enumerate(work):
+        try:
+            data = Path(job.path).read_bytes()
+        except OSError as exc:
+            done[index] = (None, f"{job.path}: cannot read: {exc.strerror or exc}")
+            continue
+        key = results.key("check", data, (job.path, job.rel_path, job.module), job.standards)
+        hit = results.get_result(key)
+        if hit is not None:
+            done[index] = (hit, None)
+        else:
+            missed.append((index, key, dataclasses.replace(job, data=data)))
+    computed = parallel_map(run_job, [job for _, _, job in missed], jobs)
+    for (index, key, _), outcome in zip(missed, computed):
+        done[index] = outcome
+        if outcome[0] is not None:
+            results.put_result(key, outcome[0])
+    if missed:
+        results.prune()
+    return [d for d in done if d is not None]
 
 
 def check_paths(
@@ -97,6 +136,7 @@ def check_paths(
     cache: StandardsCache,
     overrides: Tuple[Layer, ...] = (),
     jobs: Optional[int] = None,
+    results: "Optional[ResultCache]" = None,
 ) -> Outcome:
     outcome = Outcome()
     work: List[Job] = []
@@ -113,8 +153,7 @@ def check_paths(
         )
     for failure in cache.failed.values():
         outcome.errors.extend(str(p) for p in failure.problems)
-    results = parallel_map(run_job, work, jobs)
-    for result, error in results:
+    for result, error in cached_run(work, jobs, results):
         if error is not None:
             outcome.errors.append(error)
         elif result is not None:
