@@ -45,3 +45,33 @@ def test_the_probe_sees_them_when_they_are_needed(tmp_path):
     (tmp_path / "one.py").write_text(SOURCE, encoding="utf-8")
     assert "bandit" in _imported(["check", "--with", "bandit", "one.py"], tmp_path)
     assert "libcst" in _imported(["fix", "--diff", "one.py"], tmp_path)
+
+
+CLEAN = "def add(a: int, b: int) -> int:\n    return a + b\n"
+
+
+def test_fix_parses_only_files_with_a_fixable_finding(tmp_path, monkeypatch):
+    from groundrules.hooks.cache import ResultCache
+    from groundrules.hooks.fix import allowed_classes, fix_files
+    from groundrules.hooks.runner import StandardsCache
+
+    for i in range(12):
+        (tmp_path / f"clean{i}.py").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "dirty.py").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "notes.py").write_text("import os\nos.system(x)  # a finding without a safe fix\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    files = sorted(tmp_path.glob("*.py"))
+    for results in (None, ResultCache(tmp_path / "cache"), ResultCache(tmp_path / "cache")):
+        report = fix_files(files, StandardsCache(cwd=tmp_path), allowed_classes(False), diff_only=True,
+                           jobs=1, results=results)
+        assert [Path(p).name for p in report.examined] == ["dirty.py"]
+        assert [Path(p).name for p, _ in report.changed] == ["dirty.py"]
+    # The second cached run took the checks from the cache (shared with `check`).
+    assert results is not None and results.hits == len(files)
+
+
+def test_fix_with_nothing_to_fix_never_loads_libcst(tmp_path):
+    for i in range(3):
+        (tmp_path / f"clean{i}.py").write_text(CLEAN, encoding="utf-8")
+    imported = _imported(["fix", "."], tmp_path)
+    assert "libcst" not in imported

@@ -196,7 +196,8 @@ def run_fix(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     cache, overrides = settings
     files, errors = discover(args.paths)
-    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff, args.jobs)
+    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff, args.jobs,
+                       _results(args, cache.cwd))
     sys.stdout.write(render(report, args.diff))
     for note in report.notes:
         sys.stderr.write(f"groundrules: {note}\n")
