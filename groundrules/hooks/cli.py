@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", metavar="REF", help="only findings on lines changed since merge-base REF")
     check.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also run these tools: bandit,mypy")
     _cache_options(check)
+    check.add_argument("--shard", metavar="I/N", help="check only shard I of N (CI matrices; see `merge`)")
 
     fix = sub.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
     fix.add_argument("paths", nargs="*", metavar="PATH")
@@ -78,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--jobs", type=int, metavar="N")
     base.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also baseline these tools: bandit,mypy")
     _cache_options(base)
+    base.add_argument("--shard", metavar="I/N", help="only shard I of N")
+    merge = sub.add_parser("merge", help="combine shard reports (JSON or SARIF) into one report")
+    merge.add_argument("reports", nargs="+", metavar="REPORT")
+    merge.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    merge.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    merge.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    merge.add_argument("--config", metavar="FILE", help="the configuration whose fail-on applies (with --baseline)")
+    merge.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    merge.add_argument("--statistics", action="store_true", help="only counts per rule")
     return parser
 
 
@@ -137,7 +147,14 @@ def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str], Ca
     if bad_tools is not None:
         _error(bad_tools)
         return None
+    from groundrules.hooks.shard import parse_shard, select
+
+    shard, bad_shard = parse_shard(args.shard)
+    if bad_shard is not None:
+        _error(bad_shard)
+        return None
     files, errors = discover(args.paths)
+    files = select(files, shard, cache.cwd)
     outcome = check_paths(files, cache, overrides, args.jobs, _results(args, cache.cwd))
     errors.extend(outcome.errors)
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
@@ -257,6 +274,48 @@ def run_baseline(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_merge(args: argparse.Namespace) -> int:
+    from groundrules.hooks.merge_reports import ReportError, fail_on_of, failing, merge, sources_by_path
+    from groundrules.hooks.reports import text_report
+
+    try:
+        merged = merge(args.reports)
+    except ReportError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    findings, failing_count = merged.findings, merged.failing
+    if args.baseline is not None:
+        from groundrules.hooks.baseline import Checked
+        from groundrules.hooks.gate_filters import apply
+
+        gated = apply(findings, Checked(sources_by_path(findings)), args.baseline, None)
+        if gated.error is not None:
+            _error(gated.error)
+            return EXIT_ERROR
+        findings = gated.findings
+        for note in gated.notes:
+            _error(note)
+        config = Path(args.config) if args.config else None
+        failing_count = failing(findings, fail_on_of(sorted({f.path for f in findings}), Path.cwd(), config))
+    if args.format != "text":
+        from groundrules.hooks.formats import RENDERERS
+
+        report = RENDERERS[args.format](findings, merged.files, failing_count)
+    else:
+        colour = args.output is None and _colour(sys.stdout)
+        report = text_report(findings, merged.files, colour, args.statistics)
+    if args.output:
+        from groundrules.hooks.formats.output import write_report
+
+        unwritten = write_report(args.output, report)
+        if unwritten is not None:
+            _error(unwritten)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(report)
+    return EXIT_FINDINGS if failing_count and not args.exit_zero else EXIT_CLEAN
+
+
 def run_init(args: argparse.Namespace) -> int:
     from groundrules.hooks.init import apply
 
@@ -271,7 +330,7 @@ def run_init(args: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-                "baseline": run_baseline, "init": run_init}
+                "baseline": run_baseline, "init": run_init, "merge": run_merge}
     return commands[args.command](args)
 
 
