@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from groundrules.hooks.files import module_name
+from groundrules.hooks.progress import Progress, for_run
 from groundrules.rules.engine import Result, check_source
 from groundrules.rules.framework import Finding
 from groundrules.rules.registry import all_rules, catalog
@@ -81,13 +83,25 @@ class Outcome:
         return [f for f in self.findings if f.severity >= self.fail_on.get(f.path, Severity.ERROR)]
 
 
-def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int]) -> List[R]:
-    """``func`` over ``work`` in order, in worker processes when there is enough work."""
+def parallel_map(
+    func: Callable[[J], R], work: Sequence[J], jobs: Optional[int], on_result: Optional[Callable[[], None]] = None
+) -> List[R]:
+    """``func`` over ``work`` in order, in worker processes when there is enough work;
+    ``on_result`` is called (in this process) as each result arrives, for progress."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    results: List[R] = []
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(func, work, chunksize=max(1, len(work) // (workers * 8))))
-    return [func(item) for item in work]
+            for result in pool.map(func, work, chunksize=max(1, len(work) // (workers * 8))):
+                results.append(result)
+                if on_result is not None:
+                    on_result()
+        return results
+    for item in work:
+        results.append(func(item))
+        if on_result is not None:
+            on_result()
+    return results
 
 
 def run_job(job: Job) -> Tuple[Optional[Result], Optional[str]]:
@@ -105,8 +119,18 @@ def cached_run(
 ) -> List[Tuple[Optional[Result], Optional[str]]]:
     """``run_job`` over ``work``, in order; with a result cache, only the files it misses run
     (read once here, so the result stored is that of the bytes hashed)."""
+    progress = for_run(len(work), sys.stderr)
+    try:
+        return _cached_run(work, jobs, results, progress)
+    finally:
+        progress.close()
+
+
+def _cached_run(
+    work: Sequence[Job], jobs: Optional[int], results: "Optional[ResultCache]", progress: Progress
+) -> List[Tuple[Optional[Result], Optional[str]]]:
     if results is None:
-        return parallel_map(run_job, work, jobs)
+        return parallel_map(run_job, work, jobs, progress.advance)
     done: List[Optional[Tuple[Optional[Result], Optional[str]]]] = [None] * len(work)
     missed: List[Tuple[int, str, Job]] = []
     for index, job in enumerate(work):
@@ -119,9 +143,10 @@ def cached_run(
         hit = results.get_result(key)
         if hit is not None:
             done[index] = (hit, None)
+            progress.advance()
         else:
             missed.append((index, key, dataclasses.replace(job, data=data)))
-    computed = parallel_map(run_job, [job for _, _, job in missed], jobs)
+    computed = parallel_map(run_job, [job for _, _, job in missed], jobs, progress.advance)
     for (index, key, _), outcome in zip(missed, computed):
         done[index] = outcome
         if outcome[0] is not None:
