@@ -27,6 +27,7 @@ SOURCE = (
     "    except:\n"
     "        pass\n"
     "os.system('ls ' + a)\n"
+    "import subprocess  # bandit B404, ours alone\n"
 )
 NOTEBOOK = {
     "cells": [
@@ -188,3 +189,17 @@ def test_the_cache_is_bounded_least_recently_used_first(tmp_path):
     assert store.get(keys[0]) is not None
     assert store.get(keys[1]) is None  # least recently used: gone
     assert store.get(keys[-1]) is not None
+
+
+def test_bandit_results_are_cached_per_file(tmp_path):
+    _tree(tmp_path)
+    args = ["check", "--with", "bandit", "--format", "json"]
+    uncached = run_cli(args + ["--no-cache"], tmp_path)
+    cold = run_cli(args, tmp_path)
+    assert len(_entries(tmp_path / ".groundrules_cache")) == 3 + 2  # ours on 3 files, bandit on 2
+    warm = run_cli(args, tmp_path)
+    assert uncached.stdout == cold.stdout == warm.stdout
+    assert any(f["source"] == "bandit" for f in json.loads(warm.stdout)["findings"])
+    # The bandit entry holds bandit's issues; another excluded test set is another entry.
+    run_cli(args + ["--ignore", "GR206"], tmp_path)  # drops B506 with its peer
+    assert len(_entries(tmp_path / ".groundrules_cache")) == 5 + 3 + 2

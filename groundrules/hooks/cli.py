@@ -155,9 +155,10 @@ def _collect(args: argparse.Namespace) -> "Optional[Tuple[Outcome, List[str], Ca
         return None
     files, errors = discover(args.paths)
     files = select(files, shard, cache.cwd)
-    outcome = check_paths(files, cache, overrides, args.jobs, _results(args, cache.cwd))
+    results = _results(args, cache.cwd)
+    outcome = check_paths(files, cache, overrides, args.jobs, results)
     errors.extend(outcome.errors)
-    outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
+    outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings, args.jobs, results)
     errors.extend(tool_errors)
     return outcome, errors, partial(checked_scope, list(outcome.fail_on), files, cache, overrides, tools)
 
