@@ -86,13 +86,17 @@ def _finding_data(finding: Finding) -> List[Any]:
             finding.source, finding.fix.value if finding.fix is not None else None, finding.cell]
 
 
+_SEVERITIES = {int(s): s for s in Severity}
+_CATEGORIES = {c.value: c for c in Category}
+_FIXES = {f.value: f for f in FixClass}
+
+
 def _finding(data: List[Any]) -> Finding:
+    # Dictionary lookups, not Enum(value) calls: a warm run rebuilds every finding of the tree.
     (code, name, message, path, line, column, end_line, end_column, severity, category, source, fix,
      cell) = data
-    return Finding(code=code, name=name, message=message, path=path, line=line, column=column,
-                   end_line=end_line, end_column=end_column, severity=Severity(severity),
-                   category=Category(category), source=source,
-                   fix=FixClass(fix) if fix is not None else None, cell=cell)
+    return Finding(code, name, message, path, line, column, end_line, end_column, _SEVERITIES[severity],
+                   _CATEGORIES[category], source, _FIXES[fix] if fix is not None else None, cell)
 
 
 def _suppression_data(suppression: Suppression) -> List[Any]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
-from groundrules.hooks.files import module_name
 from groundrules.hooks.progress import Progress, for_run
 from groundrules.rules.engine import Result, check_source
 from groundrules.rules.framework import Finding
@@ -39,11 +38,48 @@ class StandardsCache:
     loaded: Dict[Optional[Path], Standards] = field(default_factory=dict)
     failed: Dict[Optional[Path], StandardsError] = field(default_factory=dict)
     by_dir: Dict[Path, Optional[Path]] = field(default_factory=dict)
+    #: Directories as given -> resolved: resolving costs a system call per path component, and a
+    #: run asks about each file several times (its configuration, shown path, module name).
+    resolved_dirs: Dict[Path, Path] = field(default_factory=dict)
+    packages: Dict[Path, Tuple[str, ...]] = field(default_factory=dict)
+
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, with its directory resolved once per run."""
+        if path.is_symlink():
+            return path.resolve()
+        directory = self.resolved_dirs.get(path.parent)
+        if directory is None:
+            directory = self.resolved_dirs[path.parent] = path.parent.resolve()
+        return directory / path.name
+
+    def shown(self, path: Path) -> str:
+        """``path`` as reports show it: relative to the working directory, POSIX style."""
+        cwd = self.resolved_dirs.get(self.cwd / "_")
+        if cwd is None:
+            cwd = self.resolved_dirs[self.cwd / "_"] = self.cwd.resolve()
+        try:
+            return self.resolve(path).relative_to(cwd).as_posix()
+        except ValueError:
+            return str(path)
+
+    def module_name(self, path: Path) -> Optional[str]:
+        """As ``files.module_name`` (``pkg/sub/mod.py`` -> ``pkg.sub.mod``), each directory's
+        package looked up once."""
+        resolved = self.resolve(path)
+        parts = () if resolved.stem == "__init__" else (resolved.stem,)
+        return ".".join(self._package(resolved.parent) + parts) or None
+
+    def _package(self, folder: Path) -> Tuple[str, ...]:
+        known = self.packages.get(folder)
+        if known is None:
+            outer = self._package(folder.parent) if folder.parent != folder and (folder / "__init__.py").is_file() else None
+            known = self.packages[folder] = () if outer is None else outer + (folder.name,)
+        return known
 
     def config_for(self, path: Path) -> Optional[Path]:
         if self.config is not None:
             return self.config
-        directory = path.parent.resolve()
+        directory = self.resolve(path).parent
         if directory not in self.by_dir:
             self.by_dir[directory] = find_config(directory)
         return self.by_dir[directory]
@@ -171,11 +207,10 @@ def check_paths(
             continue
         if standards.is_excluded(path):
             continue
-        shown = _shown(path, cache.cwd)
+        shown = cache.shown(path)
         outcome.fail_on[shown] = standards.fail_on
-        work.append(
-            Job(shown, standards.relative(path), module_name(path), standards.resolve(path, catalog(), overrides))
-        )
+        work.append(Job(shown, _relative(cache, standards, path), cache.module_name(path),
+                        standards.resolve(path, catalog(), overrides)))
     for failure in cache.failed.values():
         outcome.errors.extend(str(p) for p in failure.problems)
     for result, error in cached_run(work, jobs, results):
@@ -187,6 +222,14 @@ def check_paths(
     # A notebook's findings run cell by cell; a line number alone would interleave the cells.
     outcome.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return outcome
+
+
+def _relative(cache: StandardsCache, standards: Standards, path: Path) -> str:
+    """``standards.relative(path)``, with the path resolved through the run's cache."""
+    try:
+        return cache.resolve(path).relative_to(standards.root).as_posix()
+    except ValueError:
+        return standards.relative(path)
 
 
 def _shown(path: Path, cwd: Path) -> str:
