@@ -15,6 +15,7 @@ from groundrules.standards.model import Layer
 if TYPE_CHECKING:
     from groundrules.hooks.baseline import Checked
     from groundrules.rules.framework import Finding
+    from groundrules.hooks.cache import ResultCache
     from groundrules.hooks.runner import Outcome, StandardsCache
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
     check.add_argument("--diff", metavar="REF", help="only findings on lines changed since merge-base REF")
     check.add_argument("--with", dest="with_tools", metavar="TOOLS", help="also run these tools: bandit,mypy")
+    _cache_options(check)
+    check.add_argument("--shard", metavar="I/N", help="check only shard I of N (CI matrices; see `merge`)")
 
     fix = sub.add_parser("fix", help="apply fixes (safe ones unless --unsafe-fixes)")
     fix.add_argument("paths", nargs="*", metavar="PATH")
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--ignore", type=_codes, metavar="CODES")
     fix.add_argument("--config", metavar="FILE")
     fix.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
+    _cache_options(fix)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -89,7 +93,28 @@ def build_parser() -> argparse.ArgumentParser:
     from groundrules.hooks.handoff_command import add_parser as add_handoff
 
     add_handoff(sub)
+    _cache_options(base)
+    base.add_argument("--shard", metavar="I/N", help="only shard I of N")
+    merge = sub.add_parser("merge", help="combine shard reports (JSON or SARIF) into one report")
+    merge.add_argument("reports", nargs="+", metavar="REPORT")
+    merge.add_argument("--format", choices=CHECK_FORMATS, default="text")
+    merge.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    merge.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    merge.add_argument("--config", metavar="FILE", help="the configuration whose fail-on applies (with --baseline)")
+    merge.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    merge.add_argument("--statistics", action="store_true", help="only counts per rule")
     return parser
+
+
+def _cache_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    command.add_argument("--cache-dir", metavar="DIR", help="result cache directory (default: .groundrules_cache)")
+
+
+def _results(args: argparse.Namespace, cwd: Path) -> "Optional[ResultCache]":
+    from groundrules.hooks.cache import open_cache
+
+    return open_cache(args.no_cache, args.cache_dir, cwd)
 
 
 def _colour(stream: object) -> bool:
@@ -149,10 +174,18 @@ def _collect(
     if bad_tools is not None:
         _error(bad_tools)
         return None
+    from groundrules.hooks.shard import parse_shard, select
+
+    shard, bad_shard = parse_shard(args.shard)
+    if bad_shard is not None:
+        _error(bad_shard)
+        return None
     files, errors = _discover(args.paths)
-    outcome = check_paths(files, cache, overrides, args.jobs)
+    files = select(files, shard, cache.cwd)
+    results = _results(args, cache.cwd)
+    outcome = check_paths(files, cache, overrides, args.jobs, results)
     errors.extend(outcome.errors)
-    outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings)
+    outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings, args.jobs, results)
     errors.extend(tool_errors)
     return outcome, errors, partial(checked_scope, list(outcome.fail_on), files, cache, overrides, tools), cache
 
@@ -250,7 +283,8 @@ def run_fix(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     cache, overrides = settings
     files, errors = _discover(args.paths)
-    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff, args.jobs)
+    report = fix_files(files, cache, allowed_classes(args.unsafe_fixes), overrides, args.diff, args.jobs,
+                       _results(args, cache.cwd))
     sys.stdout.write(render(report, args.diff))
     for note in report.notes:
         sys.stderr.write(f"groundrules: {note}\n")
@@ -338,6 +372,46 @@ def _ask(question: str) -> bool:
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")
+def run_merge(args: argparse.Namespace) -> int:
+    from groundrules.hooks.merge_reports import ReportError, fail_on_of, failing, merge, sources_by_path
+    from groundrules.hooks.reports import text_report
+
+    try:
+        merged = merge(args.reports)
+    except ReportError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    findings, failing_count = merged.findings, merged.failing
+    if args.baseline is not None:
+        from groundrules.hooks.baseline import Checked
+        from groundrules.hooks.gate_filters import apply
+
+        gated = apply(findings, Checked(sources_by_path(findings)), args.baseline, None)
+        if gated.error is not None:
+            _error(gated.error)
+            return EXIT_ERROR
+        findings = gated.findings
+        for note in gated.notes:
+            _error(note)
+        config = Path(args.config) if args.config else None
+        failing_count = failing(findings, fail_on_of(sorted({f.path for f in findings}), Path.cwd(), config))
+    if args.format != "text":
+        from groundrules.hooks.formats import RENDERERS
+
+        report = RENDERERS[args.format](findings, merged.files, failing_count)
+    else:
+        colour = args.output is None and _colour(sys.stdout)
+        report = text_report(findings, merged.files, colour, args.statistics)
+    if args.output:
+        from groundrules.hooks.formats.output import write_report
+
+        unwritten = write_report(args.output, report)
+        if unwritten is not None:
+            _error(unwritten)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(report)
+    return EXIT_FINDINGS if failing_count and not args.exit_zero else EXIT_CLEAN
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -390,7 +464,8 @@ def run_handoff(args: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"check": run_check, "fix": run_fix, "rules": run_rules, "explain": run_explain,
-                "baseline": run_baseline, "init": run_init, "server": run_server, "handoff": run_handoff}
+                "baseline": run_baseline, "init": run_init, "server": run_server, "handoff": run_handoff,
+                "merge": run_merge}
     return commands[args.command](args)
 
 

@@ -24,7 +24,7 @@ SUFFIXES = (".py", ".pyi", ".ipynb")
 SKIP_DIRS = frozenset(
     """.bzr .direnv .eggs .git .hg .mypy_cache .nox .pants.d .pytest_cache .ruff_cache .svn .tox
     .venv __pycache__ __pypackages__ _build buck-out build dist node_modules site-packages venv
-    .groundrules-cache""".split()
+    .groundrules_cache .groundrules-cache""".split()
 )
 _KINDS = (
     (stat.S_ISDIR, "a directory"),

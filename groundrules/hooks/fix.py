@@ -10,16 +10,19 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple
 
-from groundrules.codemods.framework import fix_source
 from groundrules.hooks.atomic import write_atomic
 from groundrules.hooks.files import FileTooLarge, read_bounded
-from groundrules.hooks.runner import StandardsCache, parallel_map
+from groundrules.hooks.runner import Job, StandardsCache, _shown, cached_run, parallel_map
+from groundrules.rules.engine import UNPARSABLE
 from groundrules.rules.modules import module_name
 from groundrules.rules.registry import all_rules, catalog
 from groundrules.standards.model import MAX_FILE_SIZE, FileStandards, Layer
 from groundrules.standards.schema import FixClass
+
+if TYPE_CHECKING:
+    from groundrules.hooks.cache import ResultCache
 
 BOM = b"\xef\xbb\xbf"
 
@@ -33,6 +36,8 @@ class FixReport:
     #: (file, fixes declined there): fixes ``check`` offered that failed their verification, so
     #: their findings remain; ``fix`` must not then say "Nothing to fix." and exit 0.
     declined: List[Tuple[str, int]] = field(default_factory=list)
+    #: The files handed to the fixer (LibCST); the others' check had no fixable finding.
+    examined: List[str] = field(default_factory=list)
 
 
 def read_text(data: bytes) -> Tuple[str, str, bool]:
@@ -65,6 +70,9 @@ class FileFixed:
 
 def fix_one(job: FixJob) -> FileFixed:
     """Fix one file (or compute its diff): a pure function of the job, so it runs in a worker."""
+    # Imported here: a run whose files have nothing to fix never loads LibCST.
+    from groundrules.codemods.framework import fix_source
+
     try:
         data = read_bounded(job.path, job.standards.get(MAX_FILE_SIZE))
     except FileTooLarge as exc:
@@ -110,6 +118,7 @@ def fix_files(
     overrides: Tuple[Layer, ...] = (),
     diff_only: bool = False,
     jobs: Optional[int] = None,
+    results: "Optional[ResultCache]" = None,
 ) -> FixReport:
     report = FixReport()
     work: List[FixJob] = []
@@ -121,9 +130,10 @@ def fix_files(
         work.append(
             FixJob(path, path.as_posix(), standards.relative(path), module_name(path), resolved, allowed, diff_only)
         )
+    work = _needing_fixes(work, cache.cwd, jobs, results)
+    report.examined = [job.shown for job in work]
     # LibCST parsing dominates a fix run; files are independent, so they fix in parallel.
-    results = parallel_map(fix_one, work, jobs)
-    for job, result in zip(work, results):
+    for job, result in zip(work, parallel_map(fix_one, work, jobs)):
         report.notes.extend(result.notes)
         if result.declined:
             report.declined.append((job.shown, result.declined))
@@ -136,6 +146,22 @@ def fix_files(
     for failure in cache.failed.values():
         report.errors.extend(str(p) for p in failure.problems)
     return report
+
+
+def _needing_fixes(
+    work: List[FixJob], cwd: Path, jobs: Optional[int], results: "Optional[ResultCache]"
+) -> List[FixJob]:
+    """The jobs worth a LibCST parse: Python files whose check (from the result cache when it
+    has them, shared with ``check``) has a finding with an allowed fix, and every notebook and
+    unreadable or undecodable file (the fixer reports those itself)."""
+    python = [job for job in work if job.path.suffix in (".py", ".pyi")]
+    checks = [Job(_shown(job.path, cwd), job.rel_path, job.module, job.standards) for job in python]
+    fixable = set()
+    for job, (result, error) in zip(python, cached_run(checks, jobs, results)):
+        if error is not None or result is None or any(f.fix in job.allowed or f.code == UNPARSABLE[0]
+                                                      for f in result.findings):
+            fixable.add(job.path)
+    return [job for job in work if job.path in fixable or job.path.suffix not in (".py", ".pyi")]
 
 
 def render(report: FixReport, diff_only: bool) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from groundrules.hooks.files import FileTooLarge, module_name, read_bounded
+from groundrules.hooks.progress import Progress, for_run
 from groundrules.hooks.workers import run_task, start_worker, stop_workers
 from groundrules.rules.engine import UNPARSABLE, Result, check_source, diagnostic
 from groundrules.rules.framework import Finding
@@ -18,6 +21,9 @@ from groundrules.standards.errors import StandardsError
 from groundrules.standards.loader import find_config, load_standards
 from groundrules.standards.model import MAX_FILE_SIZE, FileStandards, Layer, Standards
 from groundrules.standards.schema import Severity
+
+if TYPE_CHECKING:
+    from groundrules.hooks.cache import ResultCache
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -35,11 +41,48 @@ class StandardsCache:
     loaded: Dict[Optional[Path], Standards] = field(default_factory=dict)
     failed: Dict[Optional[Path], StandardsError] = field(default_factory=dict)
     by_dir: Dict[Path, Optional[Path]] = field(default_factory=dict)
+    #: Directories as given -> resolved: resolving costs a system call per path component, and a
+    #: run asks about each file several times (its configuration, shown path, module name).
+    resolved_dirs: Dict[Path, Path] = field(default_factory=dict)
+    packages: Dict[Path, Tuple[str, ...]] = field(default_factory=dict)
+
+    def resolve(self, path: Path) -> Path:
+        """``path.resolve()``, with its directory resolved once per run."""
+        if path.is_symlink():
+            return path.resolve()
+        directory = self.resolved_dirs.get(path.parent)
+        if directory is None:
+            directory = self.resolved_dirs[path.parent] = path.parent.resolve()
+        return directory / path.name
+
+    def shown(self, path: Path) -> str:
+        """``path`` as reports show it: relative to the working directory, POSIX style."""
+        cwd = self.resolved_dirs.get(self.cwd / "_")
+        if cwd is None:
+            cwd = self.resolved_dirs[self.cwd / "_"] = self.cwd.resolve()
+        try:
+            return self.resolve(path).relative_to(cwd).as_posix()
+        except ValueError:
+            return str(path)
+
+    def module_name(self, path: Path) -> Optional[str]:
+        """As ``files.module_name`` (``pkg/sub/mod.py`` -> ``pkg.sub.mod``), each directory's
+        package looked up once."""
+        resolved = self.resolve(path)
+        parts = () if resolved.stem == "__init__" else (resolved.stem,)
+        return ".".join(self._package(resolved.parent) + parts) or None
+
+    def _package(self, folder: Path) -> Tuple[str, ...]:
+        known = self.packages.get(folder)
+        if known is None:
+            outer = self._package(folder.parent) if folder.parent != folder and (folder / "__init__.py").is_file() else None
+            known = self.packages[folder] = () if outer is None else outer + (folder.name,)
+        return known
 
     def config_for(self, path: Path) -> Optional[Path]:
         if self.config is not None:
             return self.config
-        directory = path.parent.resolve()
+        directory = self.resolve(path).parent
         if directory not in self.by_dir:
             self.by_dir[directory] = find_config(directory)
         return self.by_dir[directory]
@@ -64,6 +107,8 @@ class Job:
     rel_path: str
     module: Optional[str]
     standards: FileStandards
+    #: The bytes already read (and hashed) for the result cache; ``None``: read in the worker.
+    data: Optional[bytes] = None
 
 
 @dataclass
@@ -77,32 +122,50 @@ class Outcome:
         return [f for f in self.findings if f.severity >= self.fail_on.get(f.path, Severity.ERROR)]
 
 
-def parallel_map(func: Callable[[J], R], work: Sequence[J], jobs: Optional[int]) -> List[R]:
-    """``func`` over ``work`` in order, in worker processes when there is enough work.
+def parallel_map(
+    func: Callable[[J], R], work: Sequence[J], jobs: Optional[int], on_result: Optional[Callable[[], None]] = None
+) -> List[R]:
+    """``func`` over ``work`` in order, in worker processes when there is enough work;
+    ``on_result`` is called (in this process) as each result arrives, for progress.
 
     The workers end with the call: on any exception (SIGINT, SIGTERM) they are terminated before
     it propagates, and they exit by themselves if this process dies (hooks/workers.py)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    results: List[R] = []
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
         try:
             chunksize = max(1, len(work) // (workers * 8))
-            results = list(pool.map(partial(run_task, func), work, chunksize=chunksize))
+            for result in pool.map(partial(run_task, func), work, chunksize=chunksize):
+                results.append(result)
+                if on_result is not None:
+                    on_result()
             pool.shutdown(wait=True)
         except BaseException:
             stop_workers(pool)
             raise
         return results
-    return [func(item) for item in work]
+    for item in work:
+        results.append(func(item))
+        if on_result is not None:
+            on_result()
+    return results
+
+
+def _read(job: Job) -> bytes:
+    """The file's bytes, bounded by ``max-file-size``; raises ``FileTooLarge``/``OSError``."""
+    return read_bounded(Path(job.path), job.standards.get(MAX_FILE_SIZE))
 
 
 def run_job(job: Job) -> Tuple[Optional[Result], Optional[str]]:
-    try:
-        data = read_bounded(Path(job.path), job.standards.get(MAX_FILE_SIZE))
-    except FileTooLarge as exc:
-        return too_large(job, exc), None
-    except OSError as exc:
-        return None, f"{job.path}: cannot read: {exc.strerror or exc}"
+    data = job.data
+    if data is None:
+        try:
+            data = _read(job)
+        except FileTooLarge as exc:
+            return too_large(job, exc), None
+        except OSError as exc:
+            return None, f"{job.path}: cannot read: {exc.strerror or exc}"
     return check_source(data, job.path, job.rel_path, job.standards, all_rules(), job.module), None
 
 
@@ -113,11 +176,58 @@ def too_large(job: Job, exc: FileTooLarge) -> Result:
     return Result((diagnostic(UNPARSABLE, job.path, (1, 0), f"file is {exc}", job.standards),), parsed=False)
 
 
+def cached_run(
+    work: Sequence[Job], jobs: Optional[int], results: "Optional[ResultCache]"
+) -> List[Tuple[Optional[Result], Optional[str]]]:
+    """``run_job`` over ``work``, in order; with a result cache, only the files it misses run
+    (read once here, so the result stored is that of the bytes hashed)."""
+    progress = for_run(len(work), sys.stderr)
+    try:
+        return _cached_run(work, jobs, results, progress)
+    finally:
+        progress.close()
+
+
+def _cached_run(
+    work: Sequence[Job], jobs: Optional[int], results: "Optional[ResultCache]", progress: Progress
+) -> List[Tuple[Optional[Result], Optional[str]]]:
+    if results is None:
+        return parallel_map(run_job, work, jobs, progress.advance)
+    done: List[Optional[Tuple[Optional[Result], Optional[str]]]] = [None] * len(work)
+    missed: List[Tuple[int, str, Job]] = []
+    for index, job in enumerate(work):
+        try:
+            data = _read(job)
+        except FileTooLarge as exc:
+            done[index] = (too_large(job, exc), None)
+            progress.advance()
+            continue
+        except OSError as exc:
+            done[index] = (None, f"{job.path}: cannot read: {exc.strerror or exc}")
+            continue
+        key = results.key("check", data, (job.path, job.rel_path, job.module), job.standards)
+        hit = results.get_result(key)
+        if hit is not None:
+            done[index] = (hit, None)
+            progress.advance()
+        else:
+            missed.append((index, key, dataclasses.replace(job, data=data)))
+    computed = parallel_map(run_job, [job for _, _, job in missed], jobs, progress.advance)
+    for (index, key, _), outcome in zip(missed, computed):
+        done[index] = outcome
+        if outcome[0] is not None:
+            results.put_result(key, outcome[0])
+    if missed:
+        results.prune()
+    return [d for d in done if d is not None]
+
+
 def check_paths(
     files: Sequence[Path],
     cache: StandardsCache,
     overrides: Tuple[Layer, ...] = (),
     jobs: Optional[int] = None,
+    results: "Optional[ResultCache]" = None,
 ) -> Outcome:
     outcome = Outcome()
     work: List[Job] = []
@@ -127,15 +237,13 @@ def check_paths(
             continue
         if standards.is_excluded(path):
             continue
-        shown = _shown(path, cache.cwd)
+        shown = cache.shown(path)
         outcome.fail_on[shown] = standards.fail_on
-        work.append(
-            Job(shown, standards.relative(path), module_name(path), standards.resolve(path, catalog(), overrides))
-        )
+        work.append(Job(shown, _relative(cache, standards, path), cache.module_name(path),
+                        standards.resolve(path, catalog(), overrides)))
     for failure in cache.failed.values():
         outcome.errors.extend(str(p) for p in failure.problems)
-    results = parallel_map(run_job, work, jobs)
-    for result, error in results:
+    for result, error in cached_run(work, jobs, results):
         if error is not None:
             outcome.errors.append(error)
         elif result is not None:
@@ -144,6 +252,14 @@ def check_paths(
     # A notebook's findings run cell by cell; a line number alone would interleave the cells.
     outcome.findings.sort(key=lambda f: (f.path, f.cell or 0, f.line, f.column, f.code))
     return outcome
+
+
+def _relative(cache: StandardsCache, standards: Standards, path: Path) -> str:
+    """``standards.relative(path)``, with the path resolved through the run's cache."""
+    try:
+        return cache.resolve(path).relative_to(standards.root).as_posix()
+    except ValueError:
+        return standards.relative(path)
 
 
 def _shown(path: Path, cwd: Path) -> str:

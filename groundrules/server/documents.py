@@ -96,7 +96,9 @@ class Resolver:
 def check(target: Target, standards: FileStandards, rel_path: str) -> Tuple[Finding, ...]:
     """The findings ``groundrules check`` reports for this text (notebooks: cell-relative)."""
     data = target.text.encode("utf-8", "surrogatepass")
-    return check_source(data, str(target.path), rel_path, standards, all_rules(), module_name(target.path)).findings
+    # A `# %%` script is one editor document: its findings keep file lines (script_cells=False).
+    return check_source(data, str(target.path), rel_path, standards, all_rules(), module_name(target.path),
+                        script_cells=False).findings
 
 
 @dataclass(frozen=True)

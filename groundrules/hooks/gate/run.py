@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from groundrules.hooks.gate.merge import merge
 from groundrules.hooks.gate.targets import ToolRun, plan
@@ -14,6 +14,9 @@ from groundrules.rules.diagnostics.unparsable_source import UnparsableSource
 from groundrules.rules.framework import Finding
 from groundrules.standards.model import Layer
 
+if TYPE_CHECKING:
+    from groundrules.hooks.cache import ResultCache
+
 
 def run_gate(
     files: Sequence[Path],
@@ -21,6 +24,8 @@ def run_gate(
     overrides: Tuple[Layer, ...],
     requested: Tuple[str, ...],
     ours: Sequence[Finding],
+    jobs: Optional[int] = None,
+    results: "Optional[ResultCache]" = None,
 ) -> Tuple[List[Finding], List[str]]:
     """Every finding to report, and the tools' one-line errors; ``ours`` unchanged when no tool
     runs on any file (bandit and mypy are imported only when one does)."""
@@ -36,7 +41,7 @@ def run_gate(
     if bandit_targets:
         from groundrules.hooks.gate.bandit_adapter import run_bandit
 
-        runs["bandit"] = run_bandit(bandit_targets)
+        runs["bandit"] = run_bandit(bandit_targets, jobs, results)
     mypy_targets = [t for t in targets if "mypy" in t.tools]
     if mypy_targets:
         from groundrules.hooks.gate.mypy_adapter import run_mypy
