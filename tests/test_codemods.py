@@ -167,7 +167,7 @@ def test_whole_prototype_in_examples(tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     proto = tmp_path / "examples" / "churn" / "notebooks" / "churn_prototype.py"
     before = proto.read_text(encoding="utf-8")
-    safe = run_cli(["fix", "examples"], tmp_path)
+    safe = run_cli(["fix", "examples/churn/notebooks/churn_prototype.py"], tmp_path)
     # Nothing in the prototype has a behaviour-preserving rewrite: its leftover `df.head()` is a
     # cell's output (GR105 is UNSAFE), its `except:` a policy (GR111).
     assert safe.returncode == 0 and "Nothing to fix." in safe.stdout, safe.stdout

@@ -53,7 +53,7 @@ def fillna_replacement(args: List[cst.Arg]) -> Optional[str]:
 
 class PandasDeprecatedApi(Fix):
     codes = ("GR414",)
-    fix_class = FixClass.SAFE
+    fix_class = FixClass.UNSAFE
 
     _pandas: Optional[str] = None
 

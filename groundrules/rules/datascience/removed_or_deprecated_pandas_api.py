@@ -39,7 +39,7 @@ class RemovedOrDeprecatedPandasApi(Rule):
     name = "removed-or-deprecated-pandas-api"
     category = Category.DATA_SCIENCE
     severity = Severity.WARNING
-    fix = FixClass.SAFE
+    fix = FixClass.UNSAFE
     message = _APPEND
     what = """
 Finds pandas APIs that were removed or deprecated: `DataFrame.append`/`Series.append` and
@@ -61,9 +61,6 @@ df = df.ffill()
 missing = df.isna()
 """
     fix_safety = """
-SAFE: `.isnull()` -> `.isna()` and `.notnull()` -> `.notna()` on a proven DataFrame or Series:
-pandas defines the one as an alias of the other (same values, same exceptions, no warning), in
-every pandas version.
 UNSAFE (only with `--unsafe-fixes`): `.iteritems()` -> `.items()` and `fillna(method="ffill")` ->
 `.ffill()` (likewise `pad`, `bfill`, `backfill`, when the method is a string literal and the other
 arguments are keywords `ffill` takes: `axis`, `inplace`, `limit`, `downcast`; with a value or
