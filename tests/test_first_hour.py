@@ -139,9 +139,12 @@ def test_the_first_hour(existing_repo: Path, env: Dict[str, str]) -> None:
     security = out.partition("groundrules security (bandit)")[2].partition("groundrules types")[0]
     assert "Failed" in security and "B105" in security and "(error, blocking)" in security, out
 
-    # 4. fix: the safe fixes (yaml.safe_load, notebook outputs), then a review.
+    # 4. fix: the safe fixes (notebook outputs); then, reviewed, one policy fix (yaml.safe_load
+    # changes what loads, so it is UNSAFE: asked for by code with --unsafe-fixes).
     fixed = groundrules(repo, env, "fix")
-    assert fixed.returncode == 1 and "GR206" in fixed.stdout and "GR313" in fixed.stdout, fixed.stdout
+    assert fixed.returncode == 1 and "GR313" in fixed.stdout and "GR206" not in fixed.stdout, fixed.stdout
+    policy = groundrules(repo, env, "fix", "--unsafe-fixes", "--select", "GR206")
+    assert policy.returncode == 1 and "GR206" in policy.stdout, policy.stdout + policy.stderr
     assert "yaml.safe_load(text)" in train.read_text(encoding="utf-8")
     notebook = json.loads((repo / "notebooks" / "explore_churn.ipynb").read_text(encoding="utf-8"))
     assert all(cell.get("outputs", []) == [] for cell in notebook["cells"])

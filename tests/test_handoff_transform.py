@@ -263,11 +263,20 @@ def test_unsafe_fixes_are_recommended_unless_asked(tmp_path: Path) -> None:
 
 def test_safe_fixes_of_the_rules_are_applied(tmp_path: Path) -> None:
     code, text, data = hand_off(tmp_path, [
+        ("code", "import pandas as pd\nleft = pd.read_csv('a.csv')\nright = pd.read_csv('b.csv')\n"
+                 "joined = left.merge(right, on='key')\njoined.to_csv('out.csv')"),
+    ])
+    assert 'how="inner"' in text  # GR408's safe fix: the default spelled out, same behaviour
+    assert any(c["rule"] == "GR408" and "safe fix applied" in c["what"] for c in data["changes"])
+    assert code == 0
+
+
+def test_policy_fixes_wait_for_unsafe_fixes(tmp_path: Path) -> None:
+    # GR116: a debugger call is behaviour (#13); handoff recommends deleting it and G3 shows it.
+    code, text, data = hand_off(tmp_path, [
         ("code", "import pandas as pd\nframe = pd.read_csv('data.csv')\nbreakpoint()\nframe.to_csv('out.csv')"),
     ])
-    assert "breakpoint()" not in text  # GR116's safe fix
-    assert any(c["rule"] == "GR116" and "safe fix applied" in c["what"] for c in data["changes"])
-    assert code == 0
+    assert "breakpoint()" in text and code == 1 and not data["gates"]["clean"]
 
 
 # -- gates ----------------------------------------------------------------------------------------

@@ -215,14 +215,14 @@ def test_init_detects_the_data_layer_so_gr301_stays_quiet_there(repo):
     (package / "dal" / "__init__.py").write_text("import boto3\n", encoding="utf-8")
     (package / "train.py").write_text(DATA_ACCESS.replace("Reads the warehouse", "Trains"), encoding="utf-8")
     before = run_cli(["check", "--select", "GR301", "src"], repo)
-    assert "src/churn/data_access.py:2:1: GR301" in before.stdout  # no configuration yet: the layer is flagged
+    assert "src/churn/data_access.py:7:12: GR301" in before.stdout  # no configuration yet: the layer is flagged (at its connect call)
     proc = run_init(["--no-baseline"], repo)
     assert proc.returncode == 0, proc.stderr
     assert "data-access layer churn.dal.*, churn.data_access" in proc.stdout
     tool = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["groundrules"]
     assert tool["data-access"] == {"allowed-modules": ["churn.dal.*", "churn.data_access"]}
     after = run_cli(["check", "--select", "GR301", "src"], repo)
-    assert "src/churn/train.py:2:1: GR301" in after.stdout and "data_access.py" not in after.stdout
+    assert "src/churn/train.py:7:12: GR301" in after.stdout and "data_access.py" not in after.stdout
 
 
 def test_init_data_layer_flag_replaces_detection_and_extends_an_existing_table(repo):

@@ -16,6 +16,7 @@ import pytest
 from groundrules.codemods.framework import fix_source
 from groundrules.rules.registry import all_rules, catalog
 from groundrules.standards.loader import load_standards
+from groundrules.standards.model import Layer
 from groundrules.standards.schema import FixClass
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "notebook_fix_scaling.py"
@@ -43,11 +44,15 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[int]]:
     yield calls
 
 
+#: The exploration rules are off in notebooks unless asked for by code, as `fix --select` does.
+ASKED = (Layer("test", select=("GR", "GR101", "GR103", "GR105", "GR120", "GR121")),)
+
+
 def fix(tmp_path: Path, nb: Dict[str, Any], allowed: frozenset = UNSAFE) -> Any:  # type: ignore[type-arg]
     path = tmp_path / "big.ipynb"
     text = json.dumps(nb, indent=1)
     path.write_text(text, encoding="utf-8")
-    standards = load_standards(None, catalog(), tmp_path).resolve(path, catalog())
+    standards = load_standards(None, catalog(), tmp_path).resolve(path, catalog(), ASKED)
     return fix_source(text, str(path), "big.ipynb", standards, all_rules(), allowed)
 
 

@@ -85,7 +85,7 @@ def test_fix_writes_through_a_link_and_keeps_it_a_link(tmp_path):
     target = tmp_path / "lib" / "conf.py"
     target.write_text("import yaml\n\n\ndef load(s):\n    return yaml.load(s)\n", encoding="utf-8")
     (tmp_path / "conf.py").symlink_to("lib/conf.py")
-    proc = run_cli(["fix", "conf.py"], tmp_path)
+    proc = run_cli(["fix", "--unsafe-fixes", "conf.py"], tmp_path)  # GR206's rewrite is UNSAFE (#13)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert (tmp_path / "conf.py").is_symlink()
     assert "yaml.safe_load(s)" in target.read_text(encoding="utf-8")
@@ -215,8 +215,8 @@ def test_a_declined_fix_is_counted_named_and_exits_1(tmp_path):
     source = 'import yaml\n\nwith open("c.yml", encoding="utf-8") as f:\n    data = yaml.load(f)\n\n '
     (tmp_path / "conf.py").write_text(source, encoding="utf-8")
     check = run_cli(["check", "--select", "GR206", "conf.py"], tmp_path)
-    assert "[*]" in check.stdout
-    proc = run_cli(["fix", "--select", "GR206", "conf.py"], tmp_path)
+    assert "[*unsafe]" in check.stdout
+    proc = run_cli(["fix", "--unsafe-fixes", "--select", "GR206", "conf.py"], tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Nothing to fix." not in proc.stdout
     assert "Declined 1 fix in 1 file" in proc.stdout
@@ -262,7 +262,8 @@ def _project(tmp_path: Path, files: int = 300) -> Dict[Path, str]:
 
 def _start_fix(tmp_path: Path) -> "tuple[subprocess.Popen[str], List[int]]":
     proc = subprocess.Popen(
-        [sys.executable, "-m", "groundrules", "fix", "--jobs", "2", "."], cwd=tmp_path, text=True,
+        [sys.executable, "-m", "groundrules", "fix", "--unsafe-fixes", "--no-cache", "--jobs", "2", "."],
+        cwd=tmp_path, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "HOME": str(tmp_path)},
     )

@@ -44,10 +44,12 @@ def test_check_of_one_file_imports_no_libcst_bandit_or_mypy(tmp_path, fmt):
 def test_the_probe_sees_them_when_they_are_needed(tmp_path):
     (tmp_path / "one.py").write_text(SOURCE, encoding="utf-8")
     assert "bandit" in _imported(["check", "--with", "bandit", "one.py"], tmp_path)
-    assert "libcst" in _imported(["fix", "--diff", "one.py"], tmp_path)
+    assert "libcst" in _imported(["fix", "--diff", "--unsafe-fixes", "one.py"], tmp_path)
 
 
 CLEAN = "def add(a: int, b: int) -> int:\n    return a + b\n"
+#: A file with a SAFE fix (GR118 deletes a dead `if False:` branch; most rewrites are UNSAFE, #13).
+DEAD = 'import os\n\nif False:\n    os.remove("x")\n\nVALUE = 1\n'
 
 
 def test_fix_parses_only_files_with_a_fixable_finding(tmp_path, monkeypatch):
@@ -57,7 +59,7 @@ def test_fix_parses_only_files_with_a_fixable_finding(tmp_path, monkeypatch):
 
     for i in range(12):
         (tmp_path / f"clean{i}.py").write_text(CLEAN, encoding="utf-8")
-    (tmp_path / "dirty.py").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "dirty.py").write_text(DEAD, encoding="utf-8")
     (tmp_path / "notes.py").write_text("import os\nos.system(x)  # a finding without a safe fix\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     files = sorted(tmp_path.glob("*.py"))

@@ -395,13 +395,21 @@ def run_merge(args: argparse.Namespace) -> int:
             _error(note)
         config = Path(args.config) if args.config else None
         failing_count = failing(findings, fail_on_of(sorted({f.path for f in findings}), Path.cwd(), config))
+    # Which findings block is each file's own fail-on, read from the standards as the shards read them.
+    config = Path(args.config) if args.config else None
+    fail_on = fail_on_of(sorted({f.path for f in findings}), Path.cwd(), config)
     if args.format != "text":
-        from groundrules.hooks.formats import RENDERERS
+        from functools import partial
 
-        report = RENDERERS[args.format](findings, merged.files, failing_count)
+        from groundrules.hooks.formats import RENDERERS, Renderer, junit
+
+        renderer: Renderer = RENDERERS[args.format]
+        if args.format == "junit":
+            renderer = partial(junit.render, fail_on=fail_on)
+        report = renderer(findings, merged.files, failing_count)
     else:
         colour = args.output is None and _colour(sys.stdout)
-        report = text_report(findings, merged.files, colour, args.statistics)
+        report = text_report(findings, merged.files, colour, args.statistics, fail_on=fail_on)
     if args.output:
         from groundrules.hooks.formats.output import write_report
 

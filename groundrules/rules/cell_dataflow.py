@@ -191,8 +191,14 @@ def analyze_cell(number: int, source: str) -> CellFlow:
 
 def analyze_tree(number: int, tree: ast.Module) -> CellFlow:
     walker = _Walker(_Scope(None, "module", frozenset(), frozenset()), deferred=False)
-    for statement in tree.body:
-        walker.visit(statement)
+    try:
+        for statement in tree.body:
+            walker.visit(statement)
+    except RecursionError:
+        # An expression nested deeper than the walk can follow (`a + a + ... + a`, valid code):
+        # the cell is treated as one whose bindings cannot be seen, as a cell that does not parse,
+        # so the stale-state rules stay silent rather than guess.
+        return CellFlow(number, (), error="RecursionError: nested too deeply to analyse")
     return CellFlow(number, tuple(walker.events), walker.star_import)
 
 

@@ -180,15 +180,18 @@ class PandasTypes:
             except SyntaxError:
                 return False
         # ``Optional[pd.DataFrame]`` and ``pd.DataFrame | None``: a frame wherever it is used.
-        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            return self._annotated_pandas(annotation.left) or self._annotated_pandas(annotation.right)
-        if isinstance(annotation, ast.Subscript) and (
-            self.imports.qualname(annotation.value) in _OPTIONAL_WRAPPERS
-        ):
-            inner = annotation.slice
-            members = inner.elts if isinstance(inner, ast.Tuple) else [inner]
-            return any(self._annotated_pandas(m) for m in members)
-        return self.imports.qualname(annotation) in _PANDAS_ANNOTATIONS
+        # A worklist, not recursion: `a | b | ... | z` of thousands of terms is a valid annotation.
+        pending: List[ast.expr] = [annotation]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+                pending.extend((node.right, node.left))
+            elif isinstance(node, ast.Subscript) and self.imports.qualname(node.value) in _OPTIONAL_WRAPPERS:
+                inner = node.slice
+                pending.extend(inner.elts if isinstance(inner, ast.Tuple) else [inner])
+            elif self.imports.qualname(node) in _PANDAS_ANNOTATIONS:
+                return True
+        return False
 
     def name_is_pandas(self, name: str) -> bool:
         for scope in reversed(self._scopes):
