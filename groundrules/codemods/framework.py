@@ -273,7 +273,7 @@ def fix_source(
     if path.endswith(".ipynb"):
         from groundrules.codemods.notebooks import fix_notebook  # it imports this module
 
-        return fix_notebook(text, path, rel_path, standards, rules, allowed, only)
+        return fix_notebook(text, path, rel_path, standards, rules, allowed, only, skip_at)
     fixed: List[str] = []
     dropped: List[Tuple[str, str]] = []
     current = text

@@ -121,6 +121,7 @@ def fix_notebook(
     rules: Sequence[Type[Rule]],
     allowed: FrozenSet[FixClass],
     only: Optional[Callable[[Finding], bool]] = None,
+    skip_at: FrozenSet[Tuple[str, str]] = frozenset(),
 ) -> FixOutcome:
     """The notebook with its allowed fixes applied: the Python fixes on its code cells (joined as
     the check joins them, magics masked and restored, only changed cells rewritten), then GR313's
@@ -154,13 +155,16 @@ def fix_notebook(
         # LibCST parses the cells only when a finding has a fix this run may apply.
         if any(f.fix in allowed and f.code in registry and (only is None or only(f)) for f in joined):
             outcome, sources, notes = _fix_cells(code, cells, broken, joined, path, rel_path, standards, rules,
-                                                 allowed, only)
+                                                 allowed, only, skip_at)
             dropped.extend(notes)
             for number, source in sources.items():
                 _set_source(notebook["cells"][number - 1], source)
             if sources:
                 fixed.extend(outcome.fixed)
-    if any(f.code == STRIP_CODE and f.fix in allowed and (only is None or only(f)) for f in findings):
+    # ``skip_at`` names findings to leave alone by their line; GR313's is the notebook's.
+    stripped_kept = any(code == STRIP_CODE for code, _ in skip_at)
+    if not stripped_kept and any(f.code == STRIP_CODE and f.fix in allowed and (only is None or only(f))
+                                 for f in findings):
         fixed.extend(STRIP_CODE for _ in range(strip_run_state(notebook)))
     if not fixed:
         return FixOutcome(text, (), tuple(dropped))
@@ -183,11 +187,12 @@ def _fix_cells(
     rules: Sequence[Type[Rule]],
     allowed: FrozenSet[FixClass],
     only: Optional[Callable[[Finding], bool]] = None,
+    keep: FrozenSet[Tuple[str, str]] = frozenset(),
 ) -> Tuple[FixOutcome, Dict[int, str], List[Tuple[str, str]]]:
     """Fix the joined cells (``joined``: their findings) and put the result back: (outcome, new
-    source by cell, notes)."""
+    source by cell, notes).  ``keep``: findings left alone, as (code, stripped line text)."""
     notes: List[Tuple[str, str]] = []
-    skip_at: Set[Tuple[str, str]] = set()
+    skip_at: Set[Tuple[str, str]] = set(keep)
     for _ in range(MAX_ATTEMPTS):
         outcome = fix_source(code.text, path + ".py", rel_path + ".py", standards, rules, allowed,
                              skip_at=frozenset(skip_at), findings=joined, only=only)

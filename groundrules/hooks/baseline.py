@@ -122,6 +122,11 @@ def _scopes(tree: ast.AST) -> Tuple[Tuple[int, int, str], ...]:
     return tuple(spans)
 
 
+def source_file(path: str) -> _SourceFile:
+    """The file's lines and scopes as keys see them (``fix`` names the baselined lines by them)."""
+    return _load_source(path)
+
+
 def _load_source(path: str) -> _SourceFile:
     try:
         data = Path(path).read_bytes()

@@ -4,13 +4,14 @@ remains), 0 when neither, 2 on errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import io
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 from groundrules.hooks.atomic import write_atomic
 from groundrules.hooks.files import FileTooLarge, read_bounded
@@ -57,6 +58,9 @@ class FixJob:
     standards: FileStandards
     allowed: FrozenSet[FixClass]
     diff_only: bool
+    #: (code, stripped line text) of the findings the configured baseline accepts: a team that
+    #: baselined old code is not handed rewrites of it by the fix hook on its next commit.
+    baselined: FrozenSet[Tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ def fix_one(job: FixJob) -> FileFixed:
         text, encoding, bom = read_text(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return FileFixed(notes=(f"{job.shown}: not rewritten: cannot decode ({exc})",))
-    outcome = fix_source(text, job.shown, job.rel_path, job.standards, all_rules(), job.allowed, job.module)
+    outcome = fix_source(text, job.shown, job.rel_path, job.standards, all_rules(), job.allowed, job.module,
+                         skip_at=job.baselined)
     notes = tuple(
         f"{job.shown}: fix for {'all findings' if codes == '*' else codes} not applied: {why}"
         for codes, why in outcome.dropped
@@ -122,6 +127,7 @@ def fix_files(
 ) -> FixReport:
     report = FixReport()
     work: List[FixJob] = []
+    baselines: Dict[Path, Tuple[Path, str]] = {}  # file -> (its baseline, the configuration naming it)
     for path in files:
         standards = cache.standards_for(path)
         if standards is None or standards.is_excluded(path):
@@ -130,7 +136,15 @@ def fix_files(
         work.append(
             FixJob(path, path.as_posix(), standards.relative(path), module_name(path), resolved, allowed, diff_only)
         )
+        if standards.baseline is not None:
+            baselines[path] = (standards.baseline, str(standards.config_path or "configuration"))
     work = _needing_fixes(work, cache.cwd, jobs, results)
+    if baselines:
+        try:
+            work = _with_baselines(work, baselines, cache.cwd, jobs, results)
+        except BaselineError as exc:
+            report.errors.append(str(exc))
+            return report
     report.examined = [job.shown for job in work]
     # LibCST parsing dominates a fix run; files are independent, so they fix in parallel.
     for job, result in zip(work, parallel_map(fix_one, work, jobs)):
@@ -162,6 +176,37 @@ def _needing_fixes(
                                                       for f in result.findings):
             fixable.add(job.path)
     return [job for job in work if job.path in fixable or job.path.suffix not in (".py", ".pyi")]
+
+
+def _with_baselines(
+    work: List[FixJob], baselines: Dict[Path, Tuple[Path, str]], cwd: Path, jobs: Optional[int], results: "Optional[ResultCache]"
+) -> List[FixJob]:
+    """``work`` with each job's ``baselined`` findings: those its configuration's baseline holds,
+    found as ``check`` finds them (same shown paths, same counts: a surplus finding is new and
+    fixed).  Raises ``BaselineError`` naming the file when a configured baseline cannot be read."""
+    from groundrules.hooks import baseline
+
+    keyed = [job for job in work if job.path in baselines]
+    checks = [Job(_shown(job.path, cwd), job.rel_path, job.module, job.standards) for job in keyed]
+    known: Dict[Path, Counter[baseline.Key]] = {}
+    accepted: Dict[Path, FrozenSet[Tuple[str, str]]] = {}
+    for job, check, (result, _) in zip(keyed, checks, cached_run(checks, jobs, results)):
+        file, config = baselines[job.path]
+        if file not in known:
+            try:
+                known[file] = baseline.load(file)
+            except baseline.BaselineError as exc:
+                raise BaselineError(f"{config}: baseline: {_shown(file, cwd)}: {exc}") from exc
+        findings = result.findings if result is not None else []
+        new = baseline.compare(findings, known[file], None).new
+        old = [finding for finding in findings if finding not in new]
+        source = baseline.source_file(check.path)
+        accepted[job.path] = frozenset((f.code, source.key_text_and_scope(f)[0].strip()) for f in old)
+    return [dataclasses.replace(job, baselined=accepted.get(job.path, frozenset())) for job in work]
+
+
+class BaselineError(Exception):
+    """A configured baseline that cannot be read: bad configuration, so nothing is written."""
 
 
 def render(report: FixReport, diff_only: bool) -> str:
