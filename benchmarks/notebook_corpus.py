@@ -121,7 +121,10 @@ def collect(workdir: Path, git_dirs: Sequence[str]) -> None:
 
 def _source(path: str) -> str:
     parts = Path(path).parts
-    return parts[parts.index("corpus") + 1] if "corpus" in parts else parts[0]
+    if "corpus" not in parts:
+        return parts[0]
+    # The innermost `corpus` folder is the workdir's (a workdir may itself sit under one).
+    return parts[len(parts) - 1 - parts[::-1].index("corpus") + 1]
 
 
 def measure(workdir: Path, groundrules: str, out: Path) -> Dict[str, Any]:
@@ -189,6 +192,28 @@ def sample(report: Path, n: int, seed: int) -> List[Dict[str, Any]]:
     return rng.sample(findings, min(n, len(findings)))
 
 
+def context_of(finding: Dict[str, Any], around: int) -> List[Tuple[int, str]]:
+    """The lines around a finding, numbered as it numbers them (within its cell when it has one)."""
+    from groundrules.rules.cell_scripts import cells_of
+    from groundrules.rules.notebooks import NotebookError, read_notebook
+
+    data = Path(finding["path"]).read_bytes()
+    cell = finding.get("cell")
+    lines: Sequence[str]
+    if finding["path"].endswith(".ipynb"):
+        try:
+            cells = {c.number: c.source.splitlines() for c in read_notebook(data)[1]}
+        except NotebookError:
+            return []
+        lines = cells.get(cell, []) if cell else []
+    elif cell:
+        lines = cells_of(data).get(cell, (0, ()))[1]
+    else:
+        lines = data.decode("utf-8", "replace").splitlines()
+    line = finding["line"]
+    return [(n, lines[n - 1]) for n in range(max(1, line - around), min(len(lines), line + around) + 1)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--report", type=Path, required=True)
     s.add_argument("--n", type=int, default=100)
     s.add_argument("--seed", type=int, default=12)
+    s.add_argument("--context", type=int, default=0, metavar="N",
+                   help="also print N lines either side of each finding (of its cell), for labelling")
     args = parser.parse_args(argv)
     if args.command == "collect":
         collect(args.workdir, args.git_dir)
@@ -212,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i, f in enumerate(sample(args.report, args.n, args.seed), 1):
             where = f"{f['path']}:" + (f"cell {f['cell']}:" if f.get("cell") else "") + f"{f['line']}"
             sys.stdout.write(f"{i:3d} {f['code']} {f['severity']:7s} {where}  {f['message']}\n")
+            if args.context:
+                for number, text in context_of(f, args.context):
+                    sys.stdout.write(f"      {'>' if number == f['line'] else ' '}{number:4d} | {text}\n")
     return 0
 
 

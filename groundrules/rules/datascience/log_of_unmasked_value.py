@@ -37,6 +37,13 @@ _CONSTANT_ATTRS = frozenset({"pi", "e", "inf"})
 
 
 _COUNTS = frozenset({"value_counts", "size"})
+#: Calls whose result reaches 0 or goes negative in ordinary use: probabilities underflow to 0
+#: (a tree's `predict_proba` gives exact zeros), differences and random normals go negative.
+_MAY_BE_NONPOSITIVE = frozenset(
+    {"softmax", "sigmoid", "predict_proba", "diff", "pct_change", "randn", "normal", "standard_normal"}
+)
+#: Names that hold probabilities (`probs`, `p_hat`, `y_proba`): 0 is a probability.
+_PROBABILITY_NAME = re.compile(r"(?i)(^|_)(probs?|probas?|probabilit(y|ies)|p_hat|phat|likelihoods?)($|_)")
 _QUERY_POSITIVE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:>\s*0(?![.\d]*[1-9])|>=\s*[1-9]\d*)")
 
 
@@ -74,12 +81,17 @@ class LogOfUnmaskedValue(Rule):
         "(`x.clamp_min(eps)`, `np.clip(x, eps, None)`), add `eps`, or use `log1p`"
     )
     what = """
-Finds `np.log`, `torch.log`, `tf.math.log` (and the `log2`/`log10` variants) whose argument is
-not clamped or clipped (`clamp`, `clamp_min`, `clip`, `clip_by_value`, `maximum`), does not add
-a positive constant or an `eps`-like name, and is not a positive literal. A name assigned from
-such a masked expression counts as masked; `np.log(x, where=...)` is exempt, and so are values
-known positive: counts (`value_counts()`, a groupby's `size()`) and a column or array after a
-filter keeping it positive (`df = df[df["price"] > 0]`, `x = x[x > 0]`, `.loc[...]`, `.query("price > 0")`).
+Finds `np.log`, `torch.log`, `tf.math.log` (and the `log2`/`log10` variants) of a value that
+ordinary use makes 0 or negative: a difference (`x - y`, `.diff()`, `.pct_change()`), a
+negation, probabilities (`softmax`, `sigmoid`, `predict_proba`, a name such as `probs` or
+`y_proba`: 0 is a probability, and tree models give exact zeros) or random normals, directly or
+through a name assigned from one. A log of anything else (prices, GDP, counts, lengths) is
+taken to be of a positive quantity, as real analysis code overwhelmingly is. Such a value is
+still exempt when it is clamped or clipped (`clamp`, `clamp_min`, `clip`, `clip_by_value`,
+`maximum`), adds a positive constant or an `eps`-like name, or is a positive literal (a name
+assigned from a masked expression counts as masked); so are `np.log(x, where=...)`, counts
+(`value_counts()`, a groupby's `size()`) and a column or array after a filter keeping it
+positive (`df = df[df["price"] > 0]`, `x = x[x > 0]`, `.loc[...]`, `.query("price > 0")`).
 """
     why = """
 `log(0)` is `-inf` and `log` of a negative number is `NaN`; either poisons a loss, a gradient or
@@ -96,14 +108,15 @@ log_r = np.log1p(r)
     fix_safety = "No automatic fix (SUGGEST): the right epsilon depends on the data's scale."
     requires = frozenset({"numpy", "torch", "tensorflow"})
     bad = (
-        "import numpy as np\ny = np.log(df['price'])\n",
+        "import numpy as np\ny = np.log(df['price'] - df['cost'])\n",
         "import torch\nloss = -torch.log(probs).mean()\n",
         "import tensorflow as tf\nl = tf.math.log(tf.nn.sigmoid(z))\n",
         "from numpy import log\nv = log(x - 1)\n",
         "import torch\np = torch.softmax(z, dim=1)\nlp = torch.log(p)\n",
-        # Filtered on another column, or kept where >= 0: zero still gets through.
-        "import numpy as np\ndf = df[df['qty'] > 0]\ny = np.log(df['price'])\n",
-        "import numpy as np\nx = x[x >= 0]\nlx = np.log(x)\n",
+        "import numpy as np\nloss = -np.mean(np.log(model.predict_proba(X_test)[:, 1]))\n",
+        "import numpy as np\ngrowth = np.log(df['sales'].diff())\n",
+        # Log returns taken of the returns themselves: negative on every falling day.
+        "import numpy as np\nreturns = prices.pct_change()\nlr = np.log(returns)\n",
     )
     good = (
         "import numpy as np\ny = np.log(np.clip(x, 1e-12, None))\n",
@@ -122,11 +135,17 @@ log_r = np.log1p(r)
         'import numpy as np\ndf = df.query("price > 0")\nlp = np.log(df["price"])\n',
         # A module importing none of the libraries.
         "import jax.numpy as jnp\ny = jnp.log(x)\n",
+        # Levels, lengths and ratios of positive quantities: what real analysis code takes logs of.
+        "import numpy as np\ndata['ln_wpi'] = np.log(data['wpi'])\ninfl = np.log(cpi).diff()\n"
+        "bic = np.log(len(X)) * k\nfactor = np.log(max_rate / min_rate)\n",
+        # A probability kept away from 0 by an epsilon from a call.
+        "import tensorflow as tf\nlogits = tf.math.log(probas + keras.backend.epsilon())\n",
     )
 
     def __init__(self, ctx: "Context") -> None:
         super().__init__(ctx)
         self._masked = ScopedFlags(ctx)
+        self._evidence = ScopedFlags(ctx)  # names assigned from a value that may be 0 or negative
 
     def _is_masked(self, node: ast.AST) -> bool:
         if positive_number(node):
@@ -151,9 +170,37 @@ log_r = np.log1p(r)
                 return self._is_masked(node.left) and self._is_masked(node.right)
         return False
 
+    def _may_be_nonpositive(self, node: ast.AST) -> bool:
+        """Evidence that ordinary use makes ``node`` 0 or negative (see ``what``).  Walked with a
+        stack: a 1,000-term product is valid code and must not exhaust the recursion limit."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.UnaryOp) and isinstance(current.op, ast.USub):
+                return True
+            if isinstance(current, ast.BinOp):
+                if isinstance(current.op, ast.Sub):
+                    return True
+                stack.extend((current.left, current.right))
+            elif isinstance(current, ast.Subscript):
+                stack.append(current.value)
+            elif isinstance(current, ast.Call):
+                func = current.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in _MAY_BE_NONPOSITIVE:
+                    return True
+            elif isinstance(current, ast.Name):
+                if self._evidence.get(current.id) or _PROBABILITY_NAME.search(current.id) is not None:
+                    return True
+            elif isinstance(current, ast.Attribute) and _PROBABILITY_NAME.search(current.attr) is not None:
+                return True
+        return False
+
     def _positive_offset(self, node: ast.AST) -> bool:
         if positive_number(node):
             return True
+        if isinstance(node, ast.Call):  # `keras.backend.epsilon()`
+            node = node.func
         name = dotted(node)
         if name is not None:
             return _EPS_NAME.search(name.rsplit(".", 1)[-1]) is not None
@@ -202,9 +249,11 @@ log_r = np.log1p(r)
 
     def leave_Assign(self, node: ast.Assign) -> None:
         masked = self._is_masked(node.value)
+        evidence = not masked and self._may_be_nonpositive(node.value)
         for target in node.targets:
             for name in target_names(target):
                 self._masked.set(name, masked and isinstance(target, ast.Name))
+                self._evidence.set(name, evidence and isinstance(target, ast.Name))
             self._record_filter(target, node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -216,6 +265,8 @@ log_r = np.log1p(r)
         if qualname not in _LOGS:
             return
         if keyword(node, "where") is not None or self._is_masked(node.args[0]):
+            return
+        if not self._may_be_nonpositive(node.args[0]):
             return
         short = qualname.replace("numpy.", "np.").replace("tensorflow.", "tf.")
         self.report(node, call=short)

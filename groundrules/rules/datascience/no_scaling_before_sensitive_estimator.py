@@ -49,7 +49,7 @@ class NoScalingBeforeSensitiveEstimator(Rule):
     code = "GR418"
     name = "no-scaling-before-sensitive-estimator"
     category = Category.DATA_SCIENCE
-    severity = Severity.WARNING
+    severity = Severity.INFO
     message = (
         "`{estimator}` depends on feature scale but `{data}` was never scaled: use "
         "`make_pipeline(StandardScaler(), {estimator}(...))`"

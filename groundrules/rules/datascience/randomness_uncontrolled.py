@@ -340,9 +340,14 @@ message names the call to add.
 
     def end(self) -> None:
         constant = self.option(SEED_CONSTANT)
+        # One unseeded stream is one problem: reported at its first draw, counting the others
+        # (a notebook drawing from `np.random` forty times gets one finding, not forty).
+        unseeded: Dict[str, List[Tuple[ast.Call, str]]] = {}
         for node, qualname, family in self._draws:
-            if family in self._seeded:
-                continue
+            if family not in self._seeded:
+                unseeded.setdefault(family, []).append((node, qualname))
+        for family, draws in unseeded.items():
+            node, qualname = draws[0]
             if family == "numpy":
                 # The advice GR402 gives: NumPy's global stream is legacy, so not "seed it".
                 from groundrules.rules.datascience.legacy_global_numpy_rng import replacement_for
@@ -353,12 +358,10 @@ message names the call to add.
             else:
                 seed_call = _FAMILY_SEED[family].replace("SEED", constant)
                 advice = f"seed it once at start-up (`{seed_call}`) or pass a seeded generator"
-            self.report(
-                node,
-                subject=f"`{qualname}()` draws from an unseeded global random stream"
-                if qualname not in ("numpy.random.default_rng", "numpy.random.RandomState")
-                else f"`{qualname}()` without a seed",
-                advice=advice,
-                fixable=False,
-            )
-
+            subject = (f"`{qualname}()` draws from an unseeded global random stream"
+                       if qualname not in ("numpy.random.default_rng", "numpy.random.RandomState")
+                       else f"`{qualname}()` without a seed")
+            if len(draws) > 1:
+                more = len(draws) - 1
+                subject += f" ({more} more unseeded draw{'s' if more != 1 else ''} in this file)"
+            self.report(node, subject=subject, advice=advice, fixable=False)
