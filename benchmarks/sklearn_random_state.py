@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+Condition = Tuple[str, Tuple[object, ...], bool]
 TABLE = Path(__file__).resolve().parent.parent / "groundrules" / "rules" / "datascience" / "_sklearn_seeded.py"
 #: Sentences of a `random_state` description that make it depend on another parameter
 #: ("Only used when solver == 'sag'", "Ignored when `probability` is False", "Otherwise, this
@@ -34,6 +35,20 @@ _CONDITIONAL = re.compile(
 )
 #: The value that makes `random_state` matter is anything but None.
 NOT_NONE = "<not None>"
+#: The value that makes `random_state` matter is a number above 0 (`n_restarts_optimizer`).
+POSITIVE = "<positive>"
+#: Conditions scikit-learn states where the sentence pattern above does not find them (read in
+#: its source and docs): the Gaussian processes draw only for optimizer restarts; the embeddings'
+#: `random_state` seeds ARPACK, which `eigen_solver="auto"` picks for larger data and "dense"
+#: never uses; NMF draws for a random initialisation (its default init is NNDSVDa).
+_STATED_ELSEWHERE: Dict[str, Condition] = {
+    "GaussianProcessClassifier": ("n_restarts_optimizer", (POSITIVE,), False),
+    "GaussianProcessRegressor": ("n_restarts_optimizer", (POSITIVE,), False),
+    "LocallyLinearEmbedding": ("eigen_solver", ("arpack", "auto"), True),
+    "locally_linear_embedding": ("eigen_solver", ("arpack", "auto"), True),
+    "NMF": ("init", ("nndsvdar", "random"), False),
+    "non_negative_factorization": ("init", ("nndsvdar", "random"), False),
+}
 #: Abstract bases, and loaders whose `random_state` only orders what they read.
 _SKIPPED_PREFIXES = ("Base", "fetch_", "load_", "check_")
 _QUOTED = re.compile(r"['\"]([A-Za-z_][\w-]*)['\"]")
@@ -56,9 +71,6 @@ def _random_state_doc(obj: object) -> str:
     doc = inspect.getdoc(obj) or ""
     match = re.search(r"^random_state\b[^\n]*\n((?:[ \t]+[^\n]*\n|[ \t]*\n)*)", doc, re.MULTILINE)
     return " ".join(match.group(1).split()) if match else ""
-
-
-Condition = Tuple[str, Tuple[object, ...], bool]
 
 
 def _condition(obj: object, params: Dict[str, inspect.Parameter]) -> Optional[Condition]:
@@ -100,7 +112,7 @@ def collect() -> Dict[str, Tuple[Tuple[str, ...], Optional[Condition]]]:
                 continue
             if "random_state" not in params or name.startswith(_SKIPPED_PREFIXES):
                 continue
-            entry = found.setdefault(name, ([], _condition(obj, params)))
+            entry = found.setdefault(name, ([], _STATED_ELSEWHERE.get(name) or _condition(obj, params)))
             entry[0].append(module_name)
     return {name: (tuple(sorted(set(mods))), cond) for name, (mods, cond) in sorted(found.items())}
 

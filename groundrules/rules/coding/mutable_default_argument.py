@@ -17,6 +17,49 @@ _IMMUTABLE_COLLECTIONS = frozenset({"collections.namedtuple"})
 FunctionLike = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 _BUILTINS = frozenset(dir(builtins))
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: Methods that change a list, dict, set, bytearray or deque in place.
+_MUTATORS = frozenset({
+    "append", "extend", "insert", "remove", "pop", "popitem", "clear", "sort", "reverse", "update",
+    "setdefault", "add", "discard", "difference_update", "intersection_update",
+    "symmetric_difference_update", "appendleft", "extendleft", "popleft", "rotate",
+})
+
+
+def _shared(body: List[ast.AST], name: str) -> bool:
+    """Does the function change the default in place, or hand it out (return, yield, store it)?
+    A default that is only read (`axes=[0, 1, -0.2, 1]` passed to `plt.axis`) is never changed,
+    so sharing it across calls is harmless."""
+    def is_param(node: Optional[ast.AST]) -> bool:
+        return isinstance(node, ast.Name) and node.id == name
+
+    def handed_out(node: Optional[ast.AST]) -> bool:  # `return xs`, `return counts, tags`
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return any(handed_out(element) for element in node.elts)
+        if isinstance(node, ast.Dict):
+            return any(handed_out(value) for value in node.values)
+        if isinstance(node, ast.Starred):
+            return handed_out(node.value)
+        return is_param(node)
+
+    for statement in body:
+        if handed_out(statement):  # `lambda xs=set(): xs` returns it
+            return True
+        for inner in ast.walk(statement):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                if inner.func.attr in _MUTATORS and is_param(inner.func.value):
+                    return True
+            elif isinstance(inner, (ast.Subscript, ast.Attribute)) and not isinstance(inner.ctx, ast.Load):
+                if is_param(inner.value):
+                    return True
+            elif isinstance(inner, ast.AugAssign) and is_param(inner.target):
+                return True
+            elif isinstance(inner, (ast.Return, ast.Yield, ast.YieldFrom)) and handed_out(inner.value):
+                return True
+            elif isinstance(inner, ast.Assign) and handed_out(inner.value) and any(
+                isinstance(target, (ast.Attribute, ast.Subscript)) for target in inner.targets
+            ):
+                return True
+    return False
 
 
 class MutableDefaultArgument(Rule):
@@ -32,7 +75,10 @@ class MutableDefaultArgument(Rule):
     what = """
 Finds parameter defaults (positional and keyword-only, in `def` and `lambda`) that are list, dict
 or set displays or comprehensions, or calls to `list()`, `dict()`, `set()`, `bytearray()` or a
-`collections` container (`defaultdict`, `OrderedDict`, `Counter`, `deque`...).
+`collections` container (`defaultdict`, `OrderedDict`, `Counter`, `deque`...), when the function
+changes that object in place (`.append`, `[k] = ...`, `+=`, ...) or hands it out (returns or
+yields it, stores it on an object). A default that is only read, such as plot limits
+`axes=[0, 1, -0.2, 1]`, is never changed, so sharing it is harmless and not reported.
 """
     why = """
 A default is evaluated once, when the `def` runs. Every call that mutates it changes the default
@@ -65,6 +111,9 @@ another scope), and when an annotation needs `Optional` but that name is bound t
         "from collections import Counter\n\nasync def f(c=Counter()):\n    return c\n",
         "g = lambda xs=set(): xs\n",
         "def f(xs=[i for i in range(3)]):\n    return xs\n",
+        "class Model:\n    def __init__(self, layers=[]):\n        self.layers = layers\n",
+        "def count(word, seen={}):\n    seen[word] = seen.get(word, 0) + 1\n",
+        "def grow(xs=[]):\n    xs += [1]\n",
     )
     good = (
         "def add(item, items=None):\n    if items is None:\n        items = []\n    return items\n",
@@ -75,6 +124,9 @@ another scope), and when an annotation needs `Optional` but that name is bound t
         "from dataclasses import dataclass, field\n\n@dataclass\nclass C:\n"
         "    xs: list = field(default_factory=list)\n",
         "def f(xs=tuple([1, 2])):\n    return xs\n",
+        # Only read: plot limits and options passed on, never changed.
+        "import matplotlib.pyplot as plt\n\ndef plot(model, axes=[0, 1, -0.2, 1], textprop={}):\n"
+        "    plt.axis(axes)\n    plt.text(0, 0, 'x', **textprop)\n    return model\n",
     )
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
@@ -93,9 +145,10 @@ another scope), and when an annotation needs `Optional` but that name is bound t
             zip(positional[len(positional) - len(args.defaults) :], args.defaults)
         )
         pairs.extend((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+        body: List[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
         for arg, default in pairs:
             kind = self._mutable(default)
-            if kind is not None:
+            if kind is not None and _shared(body, arg.arg):
                 self.report(default, fixable=self._fixable(node, arg, default), default=kind)
 
     def _fixable(self, node: FunctionLike, arg: ast.arg, default: ast.expr) -> bool:

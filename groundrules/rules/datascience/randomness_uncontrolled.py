@@ -122,6 +122,16 @@ def _seeded_by_argument(call: ast.Call) -> bool:
     return value is not None and not is_none(value) and not isinstance(value, ast.Starred)
 
 
+#: Ensembles that seed their base estimator from their own `random_state` (scikit-learn's
+#: `BaseEnsemble._make_estimator` sets each estimator's `random_state`).
+_SEEDING_ENSEMBLES = frozenset({"BaggingClassifier", "BaggingRegressor", "AdaBoostClassifier", "AdaBoostRegressor"})
+
+
+def _seed_given(call: ast.Call) -> bool:
+    value = keyword_value(call, "random_state")
+    return value is not None and not is_none(value)
+
+
 def _sklearn_random(call: ast.Call, condition: Optional[Tuple[str, Tuple[object, ...], bool]]) -> bool:
     """Does ``random_state`` matter for this call?  The table's condition says when it does only
     for some values of another parameter (``KFold(shuffle=True)``, ``LogisticRegression(solver=
@@ -138,6 +148,8 @@ def _sklearn_random(call: ast.Call, condition: Optional[Tuple[str, Tuple[object,
         return not is_none(value)
     if not isinstance(value, ast.Constant):
         return False
+    if values == ("<positive>",):  # `n_restarts_optimizer=5`
+        return isinstance(value.value, (int, float)) and not isinstance(value.value, bool) and value.value > 0
     if True in values and not isinstance(value.value, str):
         return bool(value.value)
     return value.value in values
@@ -191,6 +203,13 @@ message names the call to add.
     requires = frozenset({"sklearn", "xgboost", "lightgbm", "catboost", "numpy", "torch",
                           "tensorflow"})
     bad = (
+        # Restarts draw their starting points; ARPACK (picked by "auto") its start vector; a
+        # search's own seed does not seed the estimator it searches over.
+        "from sklearn.gaussian_process import GaussianProcessRegressor\n"
+        "gp = GaussianProcessRegressor(kernel=k, n_restarts_optimizer=5)\n",
+        "from sklearn.manifold import LocallyLinearEmbedding\nemb = LocallyLinearEmbedding(n_components=2)\n",
+        "from sklearn.model_selection import RandomizedSearchCV\nfrom sklearn.tree import DecisionTreeClassifier\n"
+        "search = RandomizedSearchCV(DecisionTreeClassifier(), grid, random_state=0)\n",
         "from sklearn.model_selection import train_test_split\n"
         "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\n",
         "from sklearn.model_selection import KFold\ncv = KFold(n_splits=5, shuffle=True)\n",
@@ -237,17 +256,37 @@ message names the call to add.
         "import random\ntoken = random.SystemRandom().random()\n",
         "from pytorch_lightning import seed_everything\nimport torch\n"
         "seed_everything(1)\nx = torch.rand(2)\n",
+        # A seeded ensemble seeds its base estimator, passed inline or by name.
+        "from sklearn.ensemble import AdaBoostClassifier, BaggingClassifier\n"
+        "from sklearn.tree import DecisionTreeClassifier\n"
+        "bag = BaggingClassifier(DecisionTreeClassifier(), n_estimators=50, random_state=0)\n"
+        "weak = DecisionTreeClassifier(max_depth=1)\nada = AdaBoostClassifier(estimator=weak, random_state=0)\n",
+        # Built only to be shown (a cell's `KMeans()`), never fitted.
+        "from sklearn.cluster import KMeans\nKMeans()\n",
+        # random_state unused: no optimizer restarts, a dense eigensolver, NMF's NNDSVDa start.
+        "from sklearn.decomposition import NMF\nfrom sklearn.gaussian_process import GaussianProcessRegressor\n"
+        "from sklearn.manifold import LocallyLinearEmbedding\n"
+        "gp = GaussianProcessRegressor(kernel=k)\nlle = LocallyLinearEmbedding(eigen_solver='dense')\n"
+        "nmf = NMF(n_components=4)\n",
     )
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._seeded: Set[str] = set()
         self._draws: List[Tuple[ast.Call, str, str]] = []  # call, qualname, family
+        # Constructors without a seed, kept to the end: a seeded ensemble further down may
+        # seed them (`AdaBoostClassifier(estimator=weak, random_state=0)` seeds `weak`).
+        self._unseeded: List[Tuple[ast.Call, Optional[str], str, str]] = []  # call, bound name, last, key
+        self._seeded_by_ensemble: Set[str] = set()
 
     def visit_Call(self, node: ast.Call) -> None:
         last = call_name(node)
         if last is None:
             return
+        if last in _SEEDING_ENSEMBLES and _seed_given(node):
+            for argument in (*node.args, *(k.value for k in node.keywords)):
+                if isinstance(argument, ast.Name):
+                    self._seeded_by_ensemble.add(argument.id)
         if last in _CANDIDATES or last.startswith(_SKLEARN_PREFIXES):
             self._check_constructor(node, last)
         elif last in _SEED_LAST or last in _FAMILY_LAST:
@@ -279,13 +318,27 @@ message names the call to add.
                     break
                 return
         key = "random_seed" if top == "catboost" else "random_state"
+        if any(isinstance(outer, ast.Call) and call_name(outer) in _SEEDING_ENSEMBLES and _seed_given(outer)
+               for outer in self.ctx.ancestors):
+            return  # `BaggingClassifier(DecisionTreeClassifier(), random_state=0)`
+        parent = self.ctx.ancestors[-1] if self.ctx.ancestors else None
+        if isinstance(parent, ast.Expr) and last[:1].isupper():
+            return  # `KMeans()` alone in a cell: an estimator shown, never fitted
+        bound = (parent.targets[0].id if isinstance(parent, ast.Assign) and parent.value is node
+                 and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) else None)
+        self._unseeded.append((node, bound, last, key))
+
+    def _report_unseeded(self) -> None:
         constant = self.option(SEED_CONSTANT)
-        self.report(
-            node,
-            subject=f"`{last}(...)` has no `{key}`",
-            advice=f"pass `{key}={constant}` so splits and models are reproducible",
-            fixable=self._seed_usable(node, constant),
-        )
+        for node, bound, last, key in self._unseeded:
+            if bound is not None and bound in self._seeded_by_ensemble:
+                continue
+            self.report(
+                node,
+                subject=f"`{last}(...)` has no `{key}`",
+                advice=f"pass `{key}={constant}` so splits and models are reproducible",
+                fixable=self._seed_usable(node, constant),
+            )
 
     def _seed_usable(self, node: ast.Call, constant: str) -> bool:
         """The fix can write ``constant`` here: it is imported from ``seed-module``, or the module
@@ -339,6 +392,7 @@ message names the call to add.
         return None
 
     def end(self) -> None:
+        self._report_unseeded()
         constant = self.option(SEED_CONSTANT)
         # One unseeded stream is one problem: reported at its first draw, counting the others
         # (a notebook drawing from `np.random` forty times gets one finding, not forty).
