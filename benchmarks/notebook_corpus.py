@@ -26,6 +26,7 @@ The corpus (nothing of it is committed; the script rebuilds it):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -33,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
@@ -90,6 +92,28 @@ def _from_git(spec: str, target: Path) -> int:
     return count
 
 
+def _from_index(requirement: str, target: Path) -> bool:
+    """The sdist of ``name==version`` straight from PyPI's simple index, its sha256 checked:
+    no build step (pip would compile scikit-learn to read its metadata).  False when the index
+    cannot be reached or lists no such file; ``collect`` then falls back to pip."""
+    name, _, version = requirement.partition("==")
+    wanted = f"{name.replace('-', '_')}-{version}.tar.gz"
+    try:
+        with urllib.request.urlopen(f"https://pypi.org/simple/{name}/", timeout=60) as response:
+            page = response.read().decode("utf-8", "replace")
+        match = re.search(rf'href="(https://[^"#]*/{re.escape(wanted)})#sha256=([0-9a-f]{{64}})"', page)
+        if match is None:
+            return False
+        with urllib.request.urlopen(match.group(1), timeout=600) as response:
+            data = response.read()
+    except OSError:
+        return False
+    if hashlib.sha256(data).hexdigest() != match.group(2):
+        return False
+    (target / wanted).write_bytes(data)
+    return True
+
+
 def collect(workdir: Path, git_dirs: Sequence[str]) -> None:
     sdists = workdir / "sdists"
     corpus = workdir / "corpus"
@@ -97,6 +121,10 @@ def collect(workdir: Path, git_dirs: Sequence[str]) -> None:
         shutil.rmtree(corpus)
     sdists.mkdir(parents=True, exist_ok=True)
     have = {a.name.split("-")[0].replace("_", "-") for a in sdists.glob("*.tar.gz")}
+    for requirement in (STATSMODELS, SCIKIT_LEARN):
+        name = requirement.partition("==")[0]
+        if name not in have and _from_index(requirement, sdists):
+            have.add(name)
     if not {"statsmodels", "scikit-learn"} <= have:
         # pip prepares each sdist's metadata, which compiles scikit-learn (minutes): an sdist
         # already in WORKDIR/sdists (e.g. from an earlier or interrupted download) is reused.
@@ -192,6 +220,21 @@ def sample(report: Path, n: int, seed: int) -> List[Dict[str, Any]]:
     return rng.sample(findings, min(n, len(findings)))
 
 
+def score(report: Path, labels_file: Path, seed: int) -> Dict[str, int]:
+    """The hand labels of ``labels_file`` counted, after checking that they label the sample this
+    report draws with ``seed`` (same code, file, cell and line, in order): labels of another run
+    are refused rather than miscounted."""
+    labels = json.loads(labels_file.read_text(encoding="utf-8"))["labels"]
+    drawn = sample(report, len(labels), seed)
+    for entry, finding in zip(labels, drawn):
+        path = finding["path"].split("/corpus/", 1)[-1] if "/corpus/" in finding["path"] else finding["path"]
+        if (entry["code"], entry["cell"], entry["line"]) != (finding["code"], finding.get("cell"), finding["line"]) or \
+                not path.endswith(entry["path"]):
+            raise SystemExit(f"label {entry['n']} is for {entry['code']} at {entry['path']}, the sample has "
+                             f"{finding['code']} at {finding['path']}: the labels belong to another run")
+    return dict(Counter(entry["label"] for entry in labels))
+
+
 def context_of(finding: Dict[str, Any], around: int) -> List[Tuple[int, str]]:
     """The lines around a finding, numbered as it numbers them (within its cell when it has one)."""
     from groundrules.rules.cell_scripts import cells_of
@@ -228,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--report", type=Path, required=True)
     s.add_argument("--n", type=int, default=100)
     s.add_argument("--seed", type=int, default=12)
+    sc = sub.add_parser("score", help="count the hand labels of a sample (checked against the report)")
+    sc.add_argument("--report", type=Path, required=True)
+    sc.add_argument("--labels", type=Path, default=Path(__file__).parent / "signal_labels.json")
+    sc.add_argument("--seed", type=int, default=12)
     s.add_argument("--context", type=int, default=0, metavar="N",
                    help="also print N lines either side of each finding (of its cell), for labelling")
     args = parser.parse_args(argv)
@@ -235,6 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         collect(args.workdir, args.git_dir)
     elif args.command == "measure":
         sys.stdout.write(render(measure(args.workdir, args.groundrules, args.out)))
+    elif args.command == "score":
+        counts = score(args.report, args.labels, args.seed)
+        total = sum(counts.values())
+        for label in ("useful", "correct-but-noise", "wrong"):
+            sys.stdout.write(f"{label:18s} {counts.get(label, 0):4d}  {100 * counts.get(label, 0) / total:.0f}%\n")
     else:
         for i, f in enumerate(sample(args.report, args.n, args.seed), 1):
             where = f"{f['path']}:" + (f"cell {f['cell']}:" if f.get("cell") else "") + f"{f['line']}"

@@ -31,12 +31,14 @@ TABLE = Path(__file__).resolve().parent.parent / "groundrules" / "rules" / "data
 #: parameter has no effect"); "used when building trees" inside a sentence is not one.
 _CONDITIONAL = re.compile(
     r"(?:^|\. )(?:Only used|Used when|Used only|Ignored when|Ignored if|Only relevant)|"
-    r"has no effect|when `*\w+`* is set to `*True|when `*\w+`* is not None"
+    r"has no effect|when `*\w+`* is set to `*True|when `*\w+`* is not None|(?:^|\. )When `*\w+`* is True"
 )
 #: The value that makes `random_state` matter is anything but None.
 NOT_NONE = "<not None>"
 #: The value that makes `random_state` matter is a number above 0 (`n_restarts_optimizer`).
 POSITIVE = "<positive>"
+#: The value that makes `random_state` matter is a float (`cv=0.2`: one shuffled split).
+FLOAT = "<float>"
 #: Conditions scikit-learn states where the sentence pattern above does not find them (read in
 #: its source and docs): the Gaussian processes draw only for optimizer restarts; the embeddings'
 #: `random_state` seeds ARPACK, which `eigen_solver="auto"` picks for larger data and "dense"
@@ -47,6 +49,10 @@ _STATED_ELSEWHERE: Dict[str, Condition] = {
     "LocallyLinearEmbedding": ("eigen_solver", ("arpack", "auto"), True),
     "locally_linear_embedding": ("eigen_solver", ("arpack", "auto"), True),
     "NMF": ("init", ("nndsvdar", "random"), False),
+    # k-means draws its initial centroids; an explicit array of centroids draws nothing.
+    "KMeans": ("init", ("k-means++", "random"), True),
+    # "Controls the randomness of cross-validation when `cv` is a float."
+    "TunedThresholdClassifierCV": ("cv", (FLOAT,), False),
     "non_negative_factorization": ("init", ("nndsvdar", "random"), False),
 }
 #: Abstract bases, and loaders whose `random_state` only orders what they read.

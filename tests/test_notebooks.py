@@ -125,6 +125,25 @@ def test_masking_keeps_lines_and_leaves_strings_alone():
     assert changed == [6, 8, 9, 10, 11]
 
 
+def test_a_line_magic_continued_in_brackets_is_one_magic(tmp_path):
+    """IPython reads a line magic's logical line: `%timeit f(a,` + `b)` runs (seen in the Python
+    Data Science Handbook), so it is no syntax error (GR901) and the fix keeps both lines."""
+    lines = ["x = [1, 2]", "%timeit np.fromiter((v for v in x),", "                    dtype=int, count=2)", "y = 3"]
+    masked, changed = mask_cell(lines)
+    assert masked == ["x = [1, 2]", "get_ipython().run_line_magic('timeit', 'np.fromiter((v for v in x), "
+                      "dtype=int, count=2)')", "", "y = 3"]
+    assert changed == [1, 2]
+    # A bracket never closed in the cell is not swallowed: the cell stays a syntax error.
+    assert mask_cell(["%timeit f(", "1"]) == (["get_ipython().run_line_magic('timeit', 'f(')", "1"], [0])
+    source = "import numpy as np\nx = [1, 2]\n" + "\n".join(lines[1:3]) + "\nY = np.float(1)\n"
+    write(tmp_path / "timing.ipynb", notebook(code(source)))
+    found = findings(tmp_path, "timing.ipynb")
+    assert "GR901" not in {f["code"] for f in found} and "GR426" in {f["code"] for f in found}
+    assert run_cli(["fix", "timing.ipynb"], tmp_path).returncode == 1
+    fixed = "".join(json.loads((tmp_path / "timing.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"])
+    assert fixed == source.replace("np.float(1)", "float(1)")
+
+
 def test_broken_json_is_a_gr901_finding_and_other_files_are_still_checked(tmp_path):
     (tmp_path / "broken.ipynb").write_text('{"cells": [\n  {"cell_type": "code",}\n]}\n', encoding="utf-8")
     (tmp_path / "list.ipynb").write_text("[1, 2]\n", encoding="utf-8")

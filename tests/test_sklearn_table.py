@@ -32,8 +32,12 @@ def test_table_is_current_for_the_installed_sklearn() -> None:
 def test_table_holds_the_estimators_the_issue_named() -> None:
     seeded = _sklearn_seeded.SEEDED
     for name in ("DecisionTreeClassifier", "DecisionTreeRegressor", "AdaBoostClassifier",
-                 "AdaBoostRegressor", "KMeans", "RandomizedSearchCV", "train_test_split"):
+                 "AdaBoostRegressor", "RandomizedSearchCV", "train_test_split"):
         assert seeded[name][1] is None, name  # random whatever the other arguments
+    # k-means is random unless it is given its starting centroids.
+    assert seeded["KMeans"][1] == ("init", ("k-means++", "random"), True)
     assert seeded["KFold"][1] == ("shuffle", (True,), False)
+    assert seeded["StratifiedKFold"][1] == ("shuffle", (True,), False)
+    assert seeded["GaussianProcessRegressor"][1] == ("n_restarts_optimizer", ("<positive>",), False)
     assert seeded["LogisticRegression"][1] == ("solver", ("liblinear", "sag", "saga"), False)
     assert "GridSearchCV" not in seeded  # no random_state parameter

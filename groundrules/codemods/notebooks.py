@@ -234,6 +234,40 @@ class Mapped:
 _IMPORT = re.compile(r"^(import|from)\s")
 
 
+def _continued_magics(code: NotebookCode) -> Dict[str, Tuple[str, ...]]:
+    """A line magic whose argument continues in brackets on the lines below is masked as one
+    call followed by emptied lines: its masked text -> the original lines it stands for."""
+    by_line = {m.line: m for m in code.masked}
+    found: Dict[str, Tuple[str, ...]] = {}
+    for m in code.masked:
+        if not m.masked or "run_cell_magic(" in m.masked:
+            continue
+        following: List[str] = []
+        while (m.line + len(following) + 1) in by_line and by_line[m.line + len(following) + 1].masked == "":
+            following.append(by_line[m.line + len(following) + 1].original)
+        if following:
+            found[m.masked] = (m.original, *following)
+    return found
+
+
+def _restored(lines: Sequence[str], restore: Dict[str, str], continued: Dict[str, Tuple[str, ...]]) -> List[str]:
+    """A cell's fixed lines with its IPython syntax put back (a continued magic's placeholder
+    lines folded into it)."""
+    out: List[str] = []
+    placeholders = 0
+    for line in lines:
+        if placeholders and not line:
+            placeholders -= 1
+            continue
+        placeholders = 0
+        if line in continued:
+            out.extend(continued[line])
+            placeholders = len(continued[line]) - 1
+        else:
+            out.append(restore.get(line, line))
+    return out
+
+
 def map_cells(
     code: NotebookCode, cells: Sequence[Cell], fixed_text: str, broken: FrozenSet[int] = frozenset()
 ) -> Mapped:
@@ -277,6 +311,7 @@ def map_cells(
     if top:
         _place_top(top, cells, code, by_cell, owner, magic_cells | broken)
     restore = {m.masked: m.original for m in code.masked if m.masked}
+    continued = _continued_magics(code)
     original = {cell.number: cell for cell in cells}
     changed: Dict[int, str] = {}
     for span in code.spans:
@@ -291,7 +326,7 @@ def map_cells(
             lines.pop()
         while lines and not lines[0].strip():
             lines.pop(0)
-        source_lines = [restore.get(line, line) for line in lines]
+        source_lines = _restored(lines, restore, continued)
         ending = "\n" if original[span.cell].source.endswith(("\n", "\r")) else ""
         source = "\n".join(source_lines) + (ending if source_lines else "")
         # The cell must read back as the fixed code (magics masked again) and parse on its own.

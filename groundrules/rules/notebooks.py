@@ -234,11 +234,37 @@ def mask_cell(lines: Sequence[str]) -> Tuple[List[str], List[int]]:
     for index in candidates:
         if index + 1 in inside:
             continue  # inside a string or brackets: not a statement
-        masked = _mask_line(out[index])
+        # `%timeit np.fromiter((x for x in y),` continued on the next lines: IPython reads the
+        # magic's logical line, so the lines up to the closing bracket are its argument too.
+        end = index
+        while _unclosed(out[index : end + 1]) and end + 1 < len(out):
+            end += 1
+        joined = end > index and not _unclosed(out[index : end + 1])
+        logical = " ".join([out[index]] + [line.strip() for line in out[index + 1 : end + 1]])
+        masked = _mask_line(logical if joined else out[index])
         if masked is not None:
             out[index] = masked
             changed.append(index)
+            if joined:
+                for following in range(index + 1, end + 1):
+                    out[following] = ""
+                    changed.append(following)
     return out, changed
+
+
+def _unclosed(lines: Sequence[str]) -> bool:
+    """Do these lines leave a bracket open (a magic's argument continuing below)?"""
+    text = "\n".join(lines) + "\n"
+    if not any(bracket in text for bracket in "([{"):
+        return False
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            pass
+    except tokenize.TokenError as exc:
+        return "multi-line statement" in str(exc)
+    except (SyntaxError, ValueError):
+        return False
+    return False
 
 
 def _mask_line(line: str) -> Optional[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from groundrules.rules.context import Context
 from groundrules.rules.datascience._exprs import first_argument
 from groundrules.rules.framework import Rule
+from groundrules.rules.imports import call_name
 from groundrules.rules.spelling import unparse
 from groundrules.standards.schema import Category, FixClass, Severity
 
@@ -23,6 +24,9 @@ _TEST_WORD = re.compile(r"(?i)^[a-z]?(test|tests|testing|valid|validation|holdou
 #: For index keys (``X[test_idx]``): ``X[valid]`` usually means rows with valid values.
 _TEST_KEY_WORD = re.compile(r"(?i)^[a-z]?(test|tests|testing|holdout)$")
 _VAL_WORD = re.compile(r"(?i)^[a-z]?val$")
+#: Estimators fitted on held-out data by design: calibrating a fitted model's probabilities,
+#: tuning its decision threshold.
+_CALIBRATORS = frozenset({"CalibratedClassifierCV", "TunedThresholdClassifierCV", "FixedThresholdClassifier"})
 _TRAIN_WORD = re.compile(r"(?i)^[a-z]?(train|training|trn)$")
 
 
@@ -98,6 +102,8 @@ class FitOnTestData(Rule):
 Finds `fit`, `fit_transform`, `fit_resample` and `partial_fit` calls whose first argument is
 named like held-out data (`X_test`, `df_valid`, `holdout`, `X_val`, `X[test_idx]`), and reports
 more specifically an object fitted first on train-named data and then again on test-named data.
+Calibrators and threshold tuners (`CalibratedClassifierCV`, `TunedThresholdClassifierCV`,
+`FixedThresholdClassifier`) are fitted on held-out data by design and are not reported.
 """
     why = """
 Fitting on the test or validation set lets the model (or the scaler feeding it) learn from the
@@ -151,6 +157,9 @@ variable. Other cases are SUGGEST.
         "import numpy as np\nvalid = ~np.isnan(y)\nmodel.fit(X[valid], y[valid])\n",
         # No ML/data library imported.
         "obj.fit(X_test)\n",
+        # Calibrating a fitted model on the validation split is what calibration is.
+        "from sklearn.calibration import CalibratedClassifierCV\n"
+        "cal_clf = CalibratedClassifierCV(clf, method='sigmoid', cv='prefit')\ncal_clf.fit(X_valid, y_valid)\n",
         "import numpy as np\n\nclass Model(Base):\n    def fit(self, X_test):\n"
         "        return super().fit(X_test)\n",
     )
@@ -158,6 +167,7 @@ variable. Other cases are SUGGEST.
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._scopes: List[_Scope] = [_Scope()]
+        self._calibrators: Set[str] = set()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._scopes.append(_Scope())
@@ -193,6 +203,17 @@ variable. Other cases are SUGGEST.
             self.report(call, call=f"{receiver}.{method}()", data=data, hint=hint,
                         fixable=fixable)
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Call) and call_name(node.value) in _CALIBRATORS:
+            self._calibrators.update(t.id for t in node.targets if isinstance(t, ast.Name))
+
+    def _calibrator(self, receiver: ast.expr) -> bool:
+        """``cal = CalibratedClassifierCV(clf, cv="prefit")`` then ``cal.fit(X_valid, y_valid)``:
+        calibration (and threshold tuning) of a fitted model learns from held-out rows on purpose."""
+        if isinstance(receiver, ast.Call):
+            return call_name(receiver) in _CALIBRATORS
+        return isinstance(receiver, ast.Name) and receiver.id in self._calibrators
+
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if not isinstance(func, ast.Attribute) or func.attr not in _FIT_METHODS:
@@ -204,6 +225,8 @@ variable. Other cases are SUGGEST.
         if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Name):
             if receiver_node.func.id == "super":
                 return  # a wrapper's own fit forwarding its argument
+        if self._calibrator(receiver_node):
+            return  # a calibrator is fitted on held-out data by design
         data = first_argument(node, "X", "x")
         if data is None:
             return

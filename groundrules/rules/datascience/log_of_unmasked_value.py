@@ -181,7 +181,9 @@ log_r = np.log1p(r)
             if isinstance(current, ast.BinOp):
                 if isinstance(current.op, ast.Sub):
                     return True
-                stack.extend((current.left, current.right))
+                # A quotient's sign and zeros are its numerator's: `z / z.sum() / (x[1] - x[0])`
+                # divides by a positive step.
+                stack.extend((current.left,) if isinstance(current.op, ast.Div) else (current.left, current.right))
             elif isinstance(current, ast.Subscript):
                 stack.append(current.value)
             elif isinstance(current, ast.Call):

@@ -150,6 +150,8 @@ def _sklearn_random(call: ast.Call, condition: Optional[Tuple[str, Tuple[object,
         return False
     if values == ("<positive>",):  # `n_restarts_optimizer=5`
         return isinstance(value.value, (int, float)) and not isinstance(value.value, bool) and value.value > 0
+    if values == ("<float>",):  # `cv=0.2`
+        return isinstance(value.value, float)
     if True in values and not isinstance(value.value, str):
         return bool(value.value)
     return value.value in values
@@ -170,7 +172,9 @@ table is generated from scikit-learn by benchmarks/sklearn_random_state.py), XGB
 and CatBoost models built without a `random_state` (or with `random_state=None`). Where
 scikit-learn documents that `random_state` only matters for some values of another parameter
 (`KFold(shuffle=True)`, `SVC(probability=True)`, `LogisticRegression(solver="saga")`), only calls
-passing such a value are reported; and draws from the global `random`, `np.random`, `torch` or `tf.random`
+passing such a value are reported (likewise the few it states elsewhere: Gaussian-process
+restarts, ARPACK in the embeddings, NMF and k-means initialisation), and an estimator a seeded
+`Bagging*`/`AdaBoost*` ensemble seeds (passed inline or by name) is not; and draws from the global `random`, `np.random`, `torch` or `tf.random`
 streams in a module that never seeds that stream (the library gate: the module imports
 sklearn, XGBoost, LightGBM, CatBoost, NumPy, PyTorch or TensorFlow; Python's `random` alone is not
 data-science code).
