@@ -1,5 +1,5 @@
-"""Generated programs (hypothesmith) through check, ``fix --unsafe-fixes`` and, once the command
-exists, ``handoff`` on notebooks built from them: no crash (no GR900, no exception), every output
+"""Generated programs (hypothesmith) through check, ``fix --unsafe-fixes`` and ``handoff`` on
+notebooks built from them: no crash (no GR900, no exception), every output
 parses, a second run changes nothing.
 
 In process, not a subprocess per program, so CI can afford many: ``GROUNDRULES_FUZZ_EXAMPLES``
@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import List
 
 import hypothesmith
-import pytest
 from hypothesis import HealthCheck, given, settings
 
 from groundrules.codemods.framework import fix_source
-from groundrules.hooks.cli import build_parser, main
+from groundrules.hooks.cli import main
 from groundrules.rules.engine import check_source
 from groundrules.rules.registry import all_rules, catalog
 from groundrules.standards.loader import load_standards
@@ -89,11 +88,6 @@ def check_and_fix_notebook(source: str) -> None:
     assert again.text == fixed.text, "a second fix changed the notebook"
 
 
-def _has_handoff() -> bool:
-    sub = next(a for a in build_parser()._actions if a.dest == "command")
-    return "handoff" in (sub.choices or {})
-
-
 def handoff(source: str, tmp: Path) -> None:
     """Handoff twice from the same notebook: no crash, the module parses, byte-identical output."""
     src = tmp / "fuzzed.ipynb"
@@ -128,7 +122,6 @@ def test_notebooks_built_from_generated_programs_check_and_fix_stably(source):
     check_and_fix_notebook(source)
 
 
-@pytest.mark.skipif(not _has_handoff(), reason="`groundrules handoff` is not in this build yet")
 @settings(FUZZ, max_examples=max(10, EXAMPLES // 10))
 @given(source=hypothesmith.from_grammar())
 def test_handoff_of_notebooks_built_from_generated_programs(source, tmp_path_factory):
