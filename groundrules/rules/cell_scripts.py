@@ -36,6 +36,8 @@ def _has_code(lines: Sequence[str]) -> bool:
 
 def split(text: str) -> Optional[NotebookCode]:
     """The script as cells (text and lines unchanged), or ``None`` when it has no cell marker."""
+    if "In[" not in text and "%%" not in text:
+        return None  # every marker holds one of them; most files have neither
     lines = text.splitlines()
     markers = [index for index, line in enumerate(lines) if is_marker(line)]
     if not markers:

@@ -325,14 +325,7 @@ def check_tree(
                 standards,
             )
 
-    def run(handlers: List[Tuple[Rule, Handler]], node: ast.AST) -> None:
-        for instance, handler in handlers:
-            try:
-                handler(node)
-            except Exception as exc:
-                crashed(instance, node, exc)
-
-    _walk(tree, ctx, enter, leave, run)
+    _walk(tree, ctx, enter, leave, crashed)
     for instance in active:
         try:
             instance.end()
@@ -384,7 +377,7 @@ def _walk(
     ctx: Context,
     enter: Dict[type, List[Tuple[Rule, Handler]]],
     leave: Dict[type, List[Tuple[Rule, Handler]]],
-    run: Callable[[List[Tuple[Rule, Handler]], ast.AST], None],
+    crashed: Callable[[Rule, Optional[ast.AST], BaseException], None],
 ) -> None:
     """Depth-first, in source order, without recursion (deep expressions exist in real code)."""
     ancestors = ctx.ancestors
@@ -400,13 +393,18 @@ def _walk(
                 pandas.leave_scope()
             elif node_type in _BIND_ON_LEAVE:
                 _bind(pandas, node)
-            handlers = leave.get(node_type)
-            if handlers:
-                run(handlers, node)
+            # The handlers run inline: a call per visited node was a tenth of the walk.
+            for instance, handler in leave.get(node_type, ()):
+                try:
+                    handler(node)
+                except Exception as exc:
+                    crashed(instance, node, exc)
             continue
-        handlers = enter.get(node_type)
-        if handlers:
-            run(handlers, node)
+        for instance, handler in enter.get(node_type, ()):
+            try:
+                handler(node)
+            except Exception as exc:
+                crashed(instance, node, exc)
         if node_type in SCOPE_NODES:
             pandas.enter_scope(node)
         elif node_type in _BIND_ON_ENTER:

@@ -41,10 +41,13 @@ class ImportTracker:
         self.aliases: Dict[str, str] = {}
         self.modules: Set[str] = set()
         self.local: Set[str] = set()
+        #: The modules imported by absolute name, wherever the import is.
+        self.absolute: Set[str] = set()
         for stmt, depth in _statements(tree.body, 0):
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
                     self._add_module(alias.name)
+                    self.absolute.add(alias.name)
                     if alias.asname:
                         self.aliases[alias.asname] = alias.name
                     else:
@@ -52,6 +55,8 @@ class ImportTracker:
                         self.aliases[top] = top
                     self.local.discard(alias.asname or alias.name.partition(".")[0])
             elif isinstance(stmt, ast.ImportFrom):
+                if stmt.module and not stmt.level:
+                    self.absolute.add(stmt.module)
                 base = self._absolute(stmt.module, stmt.level)
                 if base is None:
                     continue

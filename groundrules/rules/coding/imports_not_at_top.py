@@ -38,7 +38,20 @@ _IMPORT_DUNDERS = frozenset({"__path__", "__package__", "__spec__", "__builtins_
 
 
 def contains_import(stmt: ast.stmt) -> bool:
-    return any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(stmt))
+    """``stmt`` is an import or holds one in a nested body (imports are statements, so the walk
+    never enters expressions: this runs for every top-level statement of a file)."""
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return True
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, None) or ():
+                if isinstance(child, ast.stmt):
+                    stack.append(child)
+                elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                    stack.extend(child.body)
+    return False
 
 
 def hoist_destination(body: List[ast.stmt], before: int) -> int:
@@ -222,7 +235,9 @@ suggests the move.
             names, state = self._summary(stmt)
             mentioned |= names
             touches_state = touches_state or state
-        for index in range(first, len(body)):
+        holding = [index for index in range(first, len(body)) if contains_import(body[index])]
+        # Nothing after the last import can stop a hoist: it is not summarised.
+        for index in range(first, holding[-1] + 1 if holding else first):
             stmt = body[index]
             if not contains_import(stmt):
                 names, state = self._summary(stmt)
@@ -316,14 +331,14 @@ suggests the move.
         index = self._index.get(id(top))
         if index is None or index <= self._index[id(first)]:
             return
-        if not self._planned:
-            self._planned = True
-            self._plan(self._body, self._index[id(first)])
         for ancestor in ancestors[1:]:
             if isinstance(ancestor, SCOPE_NODES):
                 return
             if isinstance(ancestor, ast.If) and is_main_guard(ancestor):
                 return
+        if not self._planned:
+            self._planned = True
+            self._plan(self._body, self._index[id(first)])
         conditional = top is not node
         fix = (
             "move it into the import block at the top (it is conditional: move the whole block)"

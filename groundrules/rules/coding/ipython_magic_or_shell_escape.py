@@ -55,6 +55,8 @@ _COMMANDS = frozenset(
 _COMMENTED = re.compile(r"^\s*#\s*(?:(%{1,2})([A-Za-z_]\w*)(.*)|!(\S.*))$")
 _SOORGEON = re.compile(r"^\s*# \[magic\] (.*)$")
 _CANDIDATE = re.compile(r"^\s*#\s*[%!]|^\s*# \[magic\] ")
+#: Found in the text wherever ``_CANDIDATE`` matches a line (one search instead of one per line).
+_MAYBE_CANDIDATE = re.compile(r"#\s*[%!]|# \[magic\] ")
 
 
 def _advice(kind: str, name: str, rest: str) -> str:
@@ -395,16 +397,17 @@ and other magics and shell escapes have no automatic fix: the message says what 
 
     # -- commented-out magics --------------------------------------------------------------
     def end(self) -> None:
+        if not _MAYBE_CANDIDATE.search(self.ctx.source.text):
+            return  # most files: no line to look at
         lines = self.ctx.source.lines
-        candidates = [i for i, line in enumerate(lines, 1) if _CANDIDATE.match(line)]
+        candidates = [i for i, line in enumerate(lines, 1) if _CANDIDATE.match(line)
+                      and not (i == 1 and line.startswith("#!"))]  # a shebang
         if not candidates:
             return
         comments = self._comment_lines()
         for number in candidates:
             if comments is not None and number not in comments:
                 continue  # inside a string
-            if number == 1 and lines[0].startswith("#!"):
-                continue  # shebang
             found = self._commented_magic(lines[number - 1])
             if found is not None:
                 column = len(lines[number - 1]) - len(lines[number - 1].lstrip())

@@ -202,10 +202,14 @@ calls, and modules where `logger` or `logging` already name something else are n
         (argparse, optparse, getopt, `sys.argv`), or one defining click/typer commands."""
         if self._interface is None:
             imports = self.ctx.imports.tops
-            parses = bool(imports & _ARGUMENT_PARSERS) or _reads_argv(self.ctx.tree)
-            self._interface = bool(imports & _COMMAND_FRAMEWORKS) or (
-                parses and (self.ctx.has_main_guard or self.ctx.source.rel_path.endswith("__main__.py"))
-            ) or self.ctx.source.rel_path.endswith("__main__.py")
+            main = self.ctx.source.rel_path.endswith("__main__.py")
+            self._interface = main or bool(imports & _COMMAND_FRAMEWORKS) or (
+                self.ctx.has_main_guard and (
+                    bool(imports & _ARGUMENT_PARSERS)
+                    # the text test first: most modules never mention argv, and the walk is costly
+                    or ("argv" in self.ctx.source.text and _reads_argv(self.ctx.tree))
+                )
+            )
         return self._interface
 
     def _under_verbose(self) -> bool:
@@ -226,7 +230,9 @@ calls, and modules where `logger` or `logging` already name something else are n
         if not all(_as_percent_format(a) for a in node.args if isinstance(a, ast.JoinedStr)):
             return False  # an f-string with no exact %-format: the fix would not write it well
         if not hasattr(self, "_logger"):
-            self._logger = logger_line(self.ctx.tree)
+            # Only a binding of `logger` or `logging` can stop the fix, and most modules with a
+            # print name neither: the walk is skipped for them.
+            self._logger = logger_line(self.ctx.tree) if "logg" in self.ctx.source.text else 0
         if self._logger is None:
             return False
         # An existing logger must be bound before a call that runs at import time.

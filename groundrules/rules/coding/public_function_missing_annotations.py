@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from groundrules.rules.context import FUNCTION_NODES
 from groundrules.rules.framework import Rule
@@ -67,18 +67,27 @@ def _is_placeholder(statement: ast.stmt) -> bool:
     return False
 
 
-def _overridden_with_value(tree: ast.Module, class_name: str, method: str) -> bool:
-    """A class of this module deriving from ``class_name`` defines ``method`` returning a value."""
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef):
-            continue
-        bases = {b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "" for b in node.bases}
-        if class_name not in bases:
-            continue
-        for item in node.body:
-            if isinstance(item, FUNCTION_NODES) and item.name == method and not _returns_nothing(item):
-                return True
-    return False
+def _subclass_methods(tree: ast.Module) -> Dict[Tuple[str, str], List[_Function]]:
+    """(base class name, method name) -> the methods of that name in the module's subclasses of
+    that base.  Built once per file from the statements alone (a lookup per method walking the
+    whole tree was quadratic on large modules)."""
+    found: Dict[Tuple[str, str], List[_Function]] = {}
+    stack: List[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+                for item in node.body:
+                    if isinstance(item, FUNCTION_NODES):
+                        found.setdefault((name, item.name), []).append(item)
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, None) or ():
+                if isinstance(child, ast.stmt):
+                    stack.append(child)
+                elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                    stack.extend(child.body)
+    return found
 
 
 def _is_staticmethod(node: _Function) -> bool:
@@ -160,6 +169,14 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
         "f = lambda x: x\n",
     )
 
+    _subclasses: Optional[Dict[Tuple[str, str], List[_Function]]] = None
+
+    def _overridden_with_value(self, class_name: str, method: str) -> bool:
+        """A class of this module deriving from ``class_name`` defines ``method`` returning a value."""
+        if self._subclasses is None:
+            self._subclasses = _subclass_methods(self.ctx.tree)
+        return any(not _returns_nothing(m) for m in self._subclasses.get((class_name, method), ()))
+
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._check(node)
 
@@ -205,9 +222,7 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
             return
         if self.ctx.is_test_module() or node.name.startswith("test"):
             return_only = False  # pytest decides what a test returns
-        if return_only and in_class and isinstance(parent, ast.ClassDef) and _overridden_with_value(
-            self.ctx.tree, parent.name, node.name
-        ):
+        if return_only and isinstance(parent, ast.ClassDef) and self._overridden_with_value(parent.name, node.name):
             return_only = False  # a subclass here returns a value: `-> None` would fail its override
         self.report(
             (node.lineno, node.col_offset),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import string
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from groundrules.rules.context import keyword
 from groundrules.rules.framework import Example, Rule
@@ -92,10 +92,15 @@ def bind_style(tree: ast.AST, configured: Optional[object]) -> Optional[str]:
     drivers: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            drivers.update(a.name.partition(".")[0] for a in node.names)
+            drivers.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            drivers.add(node.module.partition(".")[0])
-    drivers &= DRIVER_PARAMSTYLES.keys()
+            drivers.add(node.module)
+    return bind_style_of(drivers, configured)
+
+
+def bind_style_of(imported: Iterable[str], configured: Optional[object]) -> Optional[str]:
+    """``bind_style`` from the names of the modules imported (absolutely) in the module."""
+    drivers = {name.partition(".")[0] for name in imported} & DRIVER_PARAMSTYLES.keys()
     styles = {DRIVER_PARAMSTYLES[d] for d in drivers}
     if len(styles) > 1:
         return None
@@ -382,7 +387,7 @@ placeholders (what `text()` understands, whatever `paramstyle` says):
         self._style: Optional[str] = None
 
     def visit_Module(self, node: ast.Module) -> None:
-        self._style = bind_style(node, self.ctx.standards.options.get(PARAMSTYLE.key))
+        self._style = bind_style_of(self.ctx.imports.absolute, self.ctx.standards.options.get(PARAMSTYLE.key))
         if self._style is not None:
             self._hint = _HINTS[self._style]
 
