@@ -205,9 +205,11 @@ def _gate(
     from groundrules.hooks.gate_filters import apply
 
     groups: Dict[Optional[str], List[Finding]] = {}
+    # A file's configured baseline, looked up once per file (a stdlib run has 16,000 findings).
+    baseline_of: Dict[str, Optional[str]] = {}
     for finding in findings:
-        configured = None
-        if args.baseline is None:
+        if args.baseline is None and finding.path not in baseline_of:
+            configured = None
             standards = cache.standards_for(Path(finding.path))
             if standards is not None and standards.baseline is not None:
                 if not standards.baseline.is_file():
@@ -215,7 +217,9 @@ def _gate(
                     return [], [], (f"{where}: baseline: {_shown(standards.baseline)} not found; "
                                     "`groundrules baseline` records it")
                 configured = _shown(standards.baseline)
-        groups.setdefault(configured if args.baseline is None else args.baseline, []).append(finding)
+            baseline_of[finding.path] = configured
+        key = baseline_of[finding.path] if args.baseline is None else args.baseline
+        groups.setdefault(key, []).append(finding)
     if args.baseline is None and args.diff is None and set(groups) <= {None}:
         return list(findings), [], None
     kept: List[Finding] = []

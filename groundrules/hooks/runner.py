@@ -45,15 +45,22 @@ class StandardsCache:
     #: run asks about each file several times (its configuration, shown path, module name).
     resolved_dirs: Dict[Path, Path] = field(default_factory=dict)
     packages: Dict[Path, Tuple[str, ...]] = field(default_factory=dict)
+    resolved_files: Dict[Path, Path] = field(default_factory=dict)
 
     def resolve(self, path: Path) -> Path:
-        """``path.resolve()``, with its directory resolved once per run."""
+        """``path.resolve()``, with its directory resolved once per run (and the file once)."""
+        known = self.resolved_files.get(path)
+        if known is not None:
+            return known
         if path.is_symlink():
-            return path.resolve()
-        directory = self.resolved_dirs.get(path.parent)
-        if directory is None:
-            directory = self.resolved_dirs[path.parent] = path.parent.resolve()
-        return directory / path.name
+            known = path.resolve()
+        else:
+            directory = self.resolved_dirs.get(path.parent)
+            if directory is None:
+                directory = self.resolved_dirs[path.parent] = path.parent.resolve()
+            known = directory / path.name
+        self.resolved_files[path] = known
+        return known
 
     def shown(self, path: Path) -> str:
         """``path`` as reports show it: relative to the working directory, POSIX style."""
