@@ -3,7 +3,7 @@ ratios to the tools users would otherwise run, measured side by side on the same
 
 Usage:
     python -m venv /tmp/bench-tools && /tmp/bench-tools/bin/pip install flake8 ruff bandit libcst
-    python benchmarks/perf.py --tools /tmp/bench-tools [--work DIR] [--runs 3] [--corpus stdlib|wheels]
+    python benchmarks/perf.py --tools /tmp/bench-tools [--work DIR] [--runs 3] [--notebooks DIR]
                               [--skip scaling,wheels]
 
 The comparison tools live in their own virtualenv: in ours, flake8 would also load the groundrules
@@ -153,6 +153,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--work", default="/tmp/groundrules-bench")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip", default="", help="comma list of: check,warm,bandit,fix,latency,rss,scaling,wheels")
+    parser.add_argument("--notebooks", type=Path,
+                        help="a folder of real notebooks (benchmarks/notebook_corpus.py collect builds one)")
     args = parser.parse_args(argv)
     skip = set(args.skip.split(","))
     tools = Path(args.tools) / "bin"
@@ -163,7 +165,9 @@ def main(argv: Sequence[str]) -> int:
     lines = sum(p.read_bytes().count(b"\n") for p in files)
     print(machine())
     print(f"stdlib corpus: {len(files)} files, {lines} lines; medians of {args.runs} runs", flush=True)
-    gr = [sys.executable, "-m", "groundrules"]
+    # The console script, as users run it: `python -m` from inside the corpus would put the copied
+    # stdlib first on sys.path and import (and compile) it instead of the interpreter's own.
+    gr = [str(Path(sys.executable).parent / "groundrules")]
     cache = work / "gr-cache"
     ruff_cache = work / "ruff-cache"
     table = Table()
@@ -227,6 +231,14 @@ def main(argv: Sequence[str]) -> int:
         flake8 = median([str(tools / "flake8"), "-j2", "."], wheels, runs)
         ours = median(gr + ["check", "--no-cache", "--jobs", "2", "."], wheels, runs)
         table.add(f"wheels ({count} files) check cold vs flake8 -j2", ours, flake8, "flake8 -j2", "<= 0.25x")
+    if args.notebooks is not None:
+        notebooks = args.notebooks.resolve()
+        count = len(list(notebooks.rglob("*.ipynb")))
+        ours = median(gr + ["check", "--no-cache", "--jobs", "2", "."], notebooks, runs)
+        # ruff reads .ipynb files itself (flake8 cannot), so it is the tool a notebook user compares.
+        ruff_nb = median([str(tools / "ruff"), "check", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "."],
+                         notebooks, runs)
+        table.add(f"notebooks ({count} .ipynb + scripts) check cold vs ruff cold", ours, ruff_nb, "ruff --no-cache", "-")
     print()
     print(table.markdown())
     return 0
