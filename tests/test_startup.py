@@ -11,6 +11,8 @@ from typing import List, Set
 import pytest
 
 HEAVY = ("libcst", "bandit", "mypy")
+#: Only a run with many files starts worker processes; one file must not pay for their import.
+POOL = ("multiprocessing", "concurrent")
 SOURCE = "import yaml\n\ndef load(path):\n    return yaml.load(open(path))  # a finding with a fix\n"
 NOTEBOOK = ('{"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],'
             ' "source": "import os\\nos.system(x)"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
@@ -38,13 +40,16 @@ def test_check_of_one_file_imports_no_libcst_bandit_or_mypy(tmp_path, fmt):
     (tmp_path / "eda.ipynb").write_text(NOTEBOOK, encoding="utf-8")
     for target in ("one.py", "eda.ipynb"):
         imported = _imported(["check", "--format", fmt, target], tmp_path)
-        assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+        assert not imported & set(HEAVY + POOL), sorted(imported & set(HEAVY + POOL))
 
 
 def test_the_probe_sees_them_when_they_are_needed(tmp_path):
     (tmp_path / "one.py").write_text(SOURCE, encoding="utf-8")
     assert "bandit" in _imported(["check", "--with", "bandit", "one.py"], tmp_path)
     assert "libcst" in _imported(["fix", "--diff", "--unsafe-fixes", "one.py"], tmp_path)
+    for i in range(45):  # enough files for worker processes (runner.PARALLEL_THRESHOLD)
+        (tmp_path / f"m{i}.py").write_text(SOURCE, encoding="utf-8")
+    assert "multiprocessing" in _imported(["check", "--no-cache", "--jobs", "2", "."], tmp_path)
 
 
 CLEAN = "def add(a: int, b: int) -> int:\n    return a + b\n"

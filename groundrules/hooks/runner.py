@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 
 from groundrules.hooks.files import FileTooLarge, module_name, read_bounded
 from groundrules.hooks.progress import Progress, for_run
-from groundrules.hooks.workers import run_task, start_worker, stop_workers
 from groundrules.rules.engine import UNPARSABLE, Result, check_source, diagnostic
 from groundrules.rules.framework import Finding
 from groundrules.rules.registry import all_rules, catalog
@@ -140,6 +138,12 @@ def parallel_map(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     results: List[R] = []
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
+        # Imported here: multiprocessing (and the logging, pickle and socket modules it loads)
+        # would cost a one-file run, the pre-commit hook's usual case, a tenth of its time.
+        from concurrent.futures import ProcessPoolExecutor
+
+        from groundrules.hooks.workers import run_task, start_worker, stop_workers
+
         pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker, initargs=(os.getpid(),))
         try:
             chunksize = max(1, len(work) // (workers * 8))
