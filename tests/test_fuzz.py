@@ -126,3 +126,13 @@ def test_notebooks_built_from_generated_programs_check_and_fix_stably(source):
 @given(source=hypothesmith.from_grammar())
 def test_handoff_of_notebooks_built_from_generated_programs(source, tmp_path_factory):
     handoff(source, tmp_path_factory.mktemp("handoff"))
+
+
+@FUZZ
+@given(source=hypothesmith.from_grammar())
+def test_commented_code_prose_filter_never_rejects_a_program(source):
+    """GR117 skips the parse of comment text it can prove is prose (two adjacent names): a
+    program that parses must never be called prose, or commented-out code would go unreported."""
+    from groundrules.rules.coding.commented_out_code import _cannot_parse
+
+    assert not _cannot_parse(source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 import textwrap
 import warnings
@@ -39,11 +40,25 @@ _SPACED_DOT = re.compile(r"[A-Za-z_]\.\s+[A-Za-z_]")
 _TRAILING_COMMENT = re.compile(r"\s#.*$")
 #: How many comment lines one statement may span.
 _MAX_SPAN = 12
+#: Two names side by side (`this is`, `the data`): outside strings and comments, Python never
+#: accepts that unless one is a keyword, so such text is prose without a parse.  (A lookahead for
+#: the second name, so that `if x y` also tries `x y`.)
+_NAME_PAIR = re.compile(r"(?<!\w)([^\W\d]\w*)(?=[ \t]+([^\W\d]\w*)(?!\w))")
+_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"match", "case", "type", "_"}
+
+
+def _cannot_parse(text: str) -> bool:
+    """Prose no parse can accept: two adjacent non-keyword names, in text with no string or
+    comment where such a pair could hide.  Most comment lines are prose: this spares a parse each."""
+    if "#" in text or "'" in text or '"' in text:
+        return False
+    return any(first not in _KEYWORDS and second not in _KEYWORDS
+               for first, second in (m.groups() for m in _NAME_PAIR.finditer(text)))
 
 
 def _is_code(text: str) -> bool:
     """Does ``text`` (comment bodies, dedented) parse as statements that look like code?"""
-    if not text.strip() or _SPACED_DOT.search(text):
+    if not text.strip() or _SPACED_DOT.search(text) or _cannot_parse(text):
         return False
     try:
         with warnings.catch_warnings():
