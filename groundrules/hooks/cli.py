@@ -112,6 +112,8 @@ def _cache_options(command: argparse.ArgumentParser) -> None:
 
 
 def _results(args: argparse.Namespace, cwd: Path) -> "Optional[ResultCache]":
+    if args.no_cache:
+        return None  # and the cache's hashing and temporary-file modules stay unloaded
     from groundrules.hooks.cache import open_cache
 
     return open_cache(args.no_cache, args.cache_dir, cwd)
@@ -159,9 +161,6 @@ def _collect(
     """Our findings and those of the gate's tools (``--with``/``gate.tools``) on ``args.paths``,
     with one-line errors and what the run covered (for the baseline's stale entries); ``None``
     after a usage error already reported."""
-    from functools import partial
-
-    from groundrules.hooks.gate_filters import checked_scope
     from groundrules.hooks.gate.run import run_gate
     from groundrules.hooks.gate.targets import parse_tools
     from groundrules.hooks.runner import check_paths
@@ -187,7 +186,15 @@ def _collect(
     errors.extend(outcome.errors)
     outcome.findings, tool_errors = run_gate(files, cache, overrides, tools, outcome.findings, args.jobs, results)
     errors.extend(tool_errors)
-    return outcome, errors, partial(checked_scope, list(outcome.fail_on), files, cache, overrides, tools), cache
+
+    def checked() -> "Checked":
+        # Imported when a baseline or --diff asks (with git and the baseline code): a plain
+        # check of one file, the pre-commit hook's case, should not pay for them.
+        from groundrules.hooks.gate_filters import checked_scope
+
+        return checked_scope(list(outcome.fail_on), files, cache, overrides, tools)
+
+    return outcome, errors, checked, cache
 
 
 def _shown(path: Path) -> str:
@@ -202,8 +209,6 @@ def _gate(
 ) -> "Tuple[List[Finding], List[str], Optional[str]]":
     """``findings`` less those in the baseline (``--baseline``, else each file's configured
     ``baseline``) and, with ``--diff``, off the changed lines: (kept, notes, error)."""
-    from groundrules.hooks.gate_filters import apply
-
     groups: Dict[Optional[str], List[Finding]] = {}
     # A file's configured baseline, looked up once per file (a stdlib run has 16,000 findings).
     baseline_of: Dict[str, Optional[str]] = {}
@@ -222,6 +227,8 @@ def _gate(
         groups.setdefault(key, []).append(finding)
     if args.baseline is None and args.diff is None and set(groups) <= {None}:
         return list(findings), [], None
+    from groundrules.hooks.gate_filters import apply  # git and the baseline, only when asked
+
     kept: List[Finding] = []
     notes: List[str] = []
     scope = checked()

@@ -7,7 +7,6 @@ file lands in exactly one shard, and adding a file moves no other file.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
@@ -19,6 +18,8 @@ class Shard:
     count: int
 
     def owns(self, shown: str) -> bool:
+        import hashlib  # here: a run without --shard does not load OpenSSL for it
+
         digest = hashlib.sha256(shown.encode("utf-8", "surrogateescape")).digest()
         return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
 
