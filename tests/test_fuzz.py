@@ -128,7 +128,7 @@ def test_handoff_of_notebooks_built_from_generated_programs(source, tmp_path_fac
     handoff(source, tmp_path_factory.mktemp("handoff"))
 
 
-@FUZZ
+@settings(FUZZ, max_examples=max(25, EXAMPLES // 4))  # cheap per example; generation dominates
 @given(source=hypothesmith.from_grammar())
 def test_commented_code_prose_filter_never_rejects_a_program(source):
     """GR117 skips the parse of comment text it can prove is prose (two adjacent names): a
