@@ -131,6 +131,73 @@ def test_reading_is_bounded_even_for_a_file_that_grows(tmp_path):
             read_bounded(Path("/dev/zero"), 10)  # a device: refused on the open descriptor
 
 
+@posix_only
+@pytest.mark.parametrize("kind", ["fifo", "zero", "loop"])
+def test_handoff_of_a_special_file_is_one_line_exit_2_and_writes_nothing(tmp_path, kind):
+    src = tmp_path / "eda.ipynb"
+    if kind == "fifo":
+        os.mkfifo(src)  # a read would block for ever
+    elif kind == "zero":
+        src.symlink_to("/dev/zero")  # a read would never end
+    else:
+        (tmp_path / "other").symlink_to("eda.ipynb")
+        src.symlink_to("other")
+    proc = _run(["handoff", "eda.ipynb", "--to", "job.py"], tmp_path, timeout=30)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.count("\n") == 1 and "eda.ipynb" in proc.stderr and "Traceback" not in proc.stderr
+    assert {"fifo": "FIFO", "zero": "character device", "loop": "link loop"}[kind] in proc.stderr
+    assert not (tmp_path / "job.py").exists() and not (tmp_path / "job.handoff.md").exists()
+
+
+def test_handoff_of_a_prototype_over_max_file_size_is_one_line_exit_2(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.groundrules]\nmax-file-size = "1 kB"\n', encoding="utf-8")
+    (tmp_path / "proto.py").write_text("# %%\n" + "x = 1\n" * 400, encoding="utf-8")
+    proc = run_cli(["handoff", "proto.py", "--to", "job.py"], tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "proto.py: file is 2405 bytes, over max-file-size (1000 bytes)" in proc.stderr
+    assert not (tmp_path / "job.py").exists()
+
+
+def test_the_gate_never_hands_bandit_a_file_over_max_file_size(tmp_path):
+    # bandit would read (and report on) the file our check refused to read.
+    (tmp_path / "pyproject.toml").write_text('[tool.groundrules]\nmax-file-size = "1 kB"\n', encoding="utf-8")
+    (tmp_path / "big.py").write_text("import os\nos.system('ls ' + name)\n" + "x = 1\n" * 400, encoding="utf-8")
+    (tmp_path / "small.py").write_text(BAD, encoding="utf-8")
+    proc = run_cli(["check", "--with", "bandit", "--format", "json", "."], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    import json
+
+    findings = json.loads(proc.stdout)["findings"]
+    found = {(f["path"], f["code"]) for f in findings}
+    assert ("big.py", "GR901") in found and not [c for p, c in found if p == "big.py" and c != "GR901"], found
+    # bandit ran on the small file (its B605 joins our GR208), not on the big one.
+    assert [f for f in findings if f["path"] == "small.py" and "bandit B605" in f["message"]], findings
+
+
+@posix_only
+def test_baseline_and_the_gate_read_no_special_file(tmp_path):
+    _tree_with_special_files(tmp_path)
+    proc = _run(["baseline"], tmp_path, timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    assert (tmp_path / ".groundrules-baseline.json").exists(), proc.stdout
+    gate = _run(["check", "--with", "bandit", "."], tmp_path, timeout=120)
+    assert gate.returncode == 1 and "Traceback" not in gate.stderr, gate.stdout + gate.stderr
+    # A file swapped for a FIFO after it was checked: the baseline's key reader and the gate's
+    # readers refuse it at once instead of blocking (the test's timeout would fail).
+    probe = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from groundrules.hooks.baseline import source_file\n"
+        "from groundrules.hooks.files import read_or_none\n"
+        "assert source_file('fifo.py').lines == ()\n"
+        "assert read_or_none(Path('zero.py'), 10**7) is None and read_or_none(Path('fifo.py'), 10**7) is None\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=30,
+                         check=False)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
 # -- deep expressions --------------------------------------------------------------------------
 
 N = 1000

@@ -19,7 +19,7 @@ from groundrules.handoff.items import Blocking, Change, Removed
 from groundrules.handoff.naming import snake_case
 from groundrules.handoff.plan import Options, Plan, build_plan
 from groundrules.handoff.secrets import Masker
-from groundrules.handoff.source import Prototype, read_prototype
+from groundrules.handoff.source import Prototype, PrototypeError, read_prototype
 from groundrules.rules.engine import check_source
 from groundrules.rules.framework import Finding
 from groundrules.rules.registry import all_rules
@@ -39,6 +39,9 @@ class Request:
     unsafe_fixes: bool = False
     source_rel: str = ""
     dest_rel: str = ""
+    #: The prototype's bytes, read once by the caller (bounded, regular files only); ``None``:
+    #: read here.
+    data: Optional[bytes] = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,14 @@ def module_name_for(path: Path) -> str:
 
 def hand_off(request: Request) -> Outcome:
     """Raises :class:`groundrules.handoff.source.PrototypeError` when SRC cannot be read."""
-    prototype = read_prototype(request.source)
+    source_bytes = request.data
+    if source_bytes is None:
+        try:
+            source_bytes = request.source.read_bytes()
+        except OSError as exc:
+            raise PrototypeError(f"{request.source}: cannot read: {exc.strerror or exc}") from exc
+    prototype = read_prototype(request.source, source_bytes)
     rules = all_rules()
-    source_bytes = request.source.read_bytes()
     source_rel = request.source_rel or request.source.name
     dest_rel = request.dest_rel or request.dest.name
     before = check_source(source_bytes, str(request.source), source_rel, request.standards, rules).findings

@@ -35,12 +35,14 @@ class Prototype:
         return tuple(c for c in self.cells if c.cell_type == "code")
 
 
-def read_prototype(path: Path) -> Prototype:
-    """The cells of ``path``; raises :class:`PrototypeError` naming the problem."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PrototypeError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+def read_prototype(path: Path, data: Optional[bytes] = None) -> Prototype:
+    """The cells of ``path`` (whose bytes are ``data`` when the caller read them, as the command
+    does, bounded and from a regular file only); raises :class:`PrototypeError` naming the problem."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PrototypeError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if path.suffix == ".ipynb":
         try:
             notebook, cells = read_notebook(data)

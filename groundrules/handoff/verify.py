@@ -94,13 +94,15 @@ def verify(
     overrides: Mapping[str, str],
     timeout: float = DEFAULT_TIMEOUT,
     originals: Optional[Mapping[str, str]] = None,
+    source_data: Optional[bytes] = None,
 ) -> VerifyResult:
-    """Run both and compare; never raises for what the runs do (their failures are differences)."""
+    """Run both and compare; never raises for what the runs do (their failures are differences).
+    ``source_data``: the prototype's bytes as the command read them (else read here)."""
     module_text = module.read_text(encoding="utf-8")
     shape = _module_shape(module_text, module)
     env_values = {shape.env_name(name): value for name, value in overrides.items()}
     try:
-        prototype = read_prototype(source)
+        prototype = read_prototype(source, source_data)
     except PrototypeError as exc:
         failed = RunResult(False, 0.0, str(exc))
         return VerifyResult(False, (f"the prototype cannot be read: {exc}",), failed, RunResult(False, 0.0, "not run"))

@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from groundrules.hooks.atomic import write_text_atomic
+from groundrules.hooks.files import read_or_none
 from groundrules.hooks.gate.peers import peers
 from groundrules.rules import cell_scripts, notebooks
 from groundrules.rules.framework import Finding
+from groundrules.standards.model import MAX_FILE_SIZE
 
 DEFAULT_FILE = ".groundrules-baseline.json"
 FORMAT_VERSION = 1
@@ -128,9 +130,9 @@ def source_file(path: str) -> _SourceFile:
 
 
 def _load_source(path: str) -> _SourceFile:
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
+    # Bounded, regular files only: the checked file may have been swapped for a FIFO since.
+    data = read_or_none(Path(path), MAX_FILE_SIZE.default)
+    if data is None:
         return _SourceFile((), (), {})
     if path.endswith(".ipynb"):
         return _load_notebook(data)

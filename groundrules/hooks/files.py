@@ -154,6 +154,15 @@ def read_bounded(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_or_none(path: Path, limit: int) -> Optional[bytes]:
+    """``read_bounded``, or ``None`` for a file that cannot be read, is not a regular file or is
+    over ``limit`` (for readers whose caller already reported such a file: the gate, baselines)."""
+    try:
+        return read_bounded(path, limit)
+    except (OSError, FileTooLarge):
+        return None
+
+
 def git_ignored(paths: Iterable[Path]) -> frozenset[Path]:
     """The paths git ignores (``.gitignore``), or none when git or a repository is absent."""
     candidates = list(paths)

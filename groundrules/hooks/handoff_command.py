@@ -5,6 +5,7 @@ gate failed or a blocking item is listed; 2: usage or input error, nothing writt
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from pathlib import Path
@@ -64,7 +65,9 @@ def run_handoff(args: argparse.Namespace) -> int:
     from groundrules.handoff.report import to_json, to_markdown
     from groundrules.handoff.source import PrototypeError
     from groundrules.hooks.atomic import write_text_atomic
+    from groundrules.hooks.files import FileTooLarge, NotRegularFile, not_regular, read_bounded
     from groundrules.hooks.runner import StandardsCache
+    from groundrules.standards.model import MAX_FILE_SIZE
     from groundrules.rules.registry import catalog
     from groundrules.standards.model import Layer
 
@@ -72,11 +75,20 @@ def run_handoff(args: argparse.Namespace) -> int:
     overrides = _overrides(args.overrides)
     if overrides is None:
         return _error("--set: expected NAME=VALUE")
-    if not src.is_file():
+    if not src.exists() and not src.is_symlink():
         return _error(f"{src}: no such file")
+    # A FIFO, a device, a link loop or a broken link named like a notebook: refused before any
+    # read or path resolution (which raises on a loop).
+    why = not_regular(src)
+    if why is not None:
+        return _error(f"{src}: {why}")
     if src.suffix not in (".ipynb", ".py"):
         return _error(f"{src}: expected a .ipynb notebook or a .py prototype")
-    if dest.resolve() == src.resolve() or report.resolve() == src.resolve():
+    try:
+        overwrites = dest.resolve() == src.resolve() or report.resolve() == src.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: DEST or the report is a link loop
+        return _error(f"{dest}: cannot resolve: {exc}")
+    if overwrites:
         return _error(f"{dest}: would overwrite SRC; choose another --to")
     if args.verify and args.diff:
         return _error("--verify runs the written module; it does not go with --diff")
@@ -100,8 +112,20 @@ def run_handoff(args: argparse.Namespace) -> int:
     # The production profile: every rule, whatever the notebook's own profile relaxed.
     production = (Layer("handoff: production profile", select=("GR",)),)
     resolved = standards.resolve(dest, catalog(), production)
+    # Read once, bounded, from a regular file only: a FIFO or a link to /dev/zero named like a
+    # notebook must neither block the command nor fill its memory.
+    try:
+        source_data = read_bounded(src, resolved.get(MAX_FILE_SIZE))
+    except FileTooLarge as exc:
+        return _error(f"{src}: file is {exc}")
+    except NotRegularFile as exc:
+        return _error(f"{src}: {exc.strerror}")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _error(f"{src}: a symbolic link loop")
+        return _error(f"{src}: cannot read: {exc.strerror or exc}")
     request = Request(src, dest, report, resolved, Options(args.split_on, args.keep_plots), args.unsafe_fixes,
-                      standards.relative(src), standards.relative(dest))
+                      standards.relative(src), standards.relative(dest), source_data)
     try:
         outcome = hand_off(request)
     except PrototypeError as exc:
@@ -119,7 +143,7 @@ def run_handoff(args: argparse.Namespace) -> int:
             # (a path written inline in `pd.read_csv("/Users/...")` has no name to match).
             settings = cast(List[Dict[str, Any]], data["settings"])
             originals = {s["field"]: s["original"] for s in settings if s["kind"] != "secret" and s["original"]}
-            result = verifier.verify(src, dest, overrides, args.timeout, originals)
+            result = verifier.verify(src, dest, overrides, args.timeout, originals, source_data)
             data["verify"] = outcome.mask(result.to_json())
             if not result.ok:
                 exit_code = EXIT_GATES

@@ -12,16 +12,17 @@ error, whichever tool reports it (B105 is GR201's hard-coded password, an error)
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
+from groundrules.hooks.files import read_or_none
 from groundrules.hooks.gate.peers import bandit_tests, peer_severity, peers
 from groundrules.hooks.gate.targets import Target, ToolRun
 from groundrules.rules.context import TEST_PATHS
 from groundrules.rules.framework import Finding
 from groundrules.rules.security.hardcoded_secret import mask
 from groundrules.standards.globs import matches
+from groundrules.standards.model import MAX_FILE_SIZE
 from groundrules.standards.schema import Category, Severity
 
 if TYPE_CHECKING:
@@ -97,19 +98,21 @@ def run_bandit(
     done: List[Optional[FileRun]] = [None] * len(work)
     missed: List[Tuple[int, Optional[str], BanditJob]] = []
     version = _bandit_version() if results is not None else ""
-    for index, job in enumerate(work):
+    for index, (target, job) in enumerate(zip(targets, work)):
+        # Bounded and regular files only, as our check reads them: bandit is never handed a file
+        # over max-file-size or one swapped for a FIFO or device since (it is unchecked, and the
+        # runner's GR901 or error line says why).
+        data = read_or_none(target.path, target.standards.get(MAX_FILE_SIZE))
+        if data is None:
+            done[index] = ([], True, None)
+            continue
         key: Optional[str] = None
         if results is not None:
-            try:
-                data = Path(job.path).read_bytes()
-            except OSError:
-                data = None
-            if data is not None:
-                key = results.key("bandit", data, (version, sorted(job.excluded)), ())
-                hit = results.get(key)
-                if isinstance(hit, list) and len(hit) == 2:
-                    done[index] = (hit[0], bool(hit[1]), None)
-                    continue
+            key = results.key("bandit", data, (version, sorted(job.excluded)), ())
+            hit = results.get(key)
+            if isinstance(hit, list) and len(hit) == 2:
+                done[index] = (hit[0], bool(hit[1]), None)
+                continue
         missed.append((index, key, job))
     for (index, key, _), computed in zip(missed, parallel_map(bandit_file, [j for _, _, j in missed], jobs)):
         done[index] = computed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Type
 
+from groundrules.hooks.files import read_or_none
 from groundrules.hooks.gate.bandit_adapter import skipped_tests
 from groundrules.hooks.gate.peers import peers as peers_of_test
 from groundrules.hooks.gate.targets import Target, wanted
@@ -14,6 +15,7 @@ from groundrules.rules.diagnostics.unused_suppression import UnusedSuppression, 
 from groundrules.rules.engine import decode
 from groundrules.rules.framework import Finding, Rule
 from groundrules.rules.suppressions import Suppression, comment_lines, parse_suppressions
+from groundrules.standards.model import MAX_FILE_SIZE
 from groundrules.standards.schema import Category
 
 Where = Tuple[str, int]  # shown path, line
@@ -75,10 +77,10 @@ def merge(ours: Sequence[Finding], theirs: Sequence[Finding], targets: Sequence[
 
 def _comments(target: Target) -> Dict[int, Suppression]:
     """The file's ``# noqa`` comments (real comments only, not text in strings)."""
-    try:
-        text = decode(target.path.read_bytes()).text
-    except OSError:
+    data = read_or_none(target.path, target.standards.get(MAX_FILE_SIZE))
+    if data is None:
         return {}  # the runner has reported the unreadable file
+    text = decode(data).text
     if text is None:
         return {}
     suppressions = parse_suppressions(text.splitlines())
@@ -133,7 +135,8 @@ def _unused(target: Target, comments: Dict[int, Suppression], fired: Dict[Where,
 
 
 def _lines(target: Target) -> List[str]:
-    text = decode(target.path.read_bytes()).text or ""
+    data = read_or_none(target.path, target.standards.get(MAX_FILE_SIZE))
+    text = decode(data).text or "" if data is not None else ""
     return text.splitlines()
 
 
