@@ -44,9 +44,12 @@ def test_fix_rewrites_the_cells_of_a_20_cell_prototype(tmp_path):
     after = sources(path)
     # GR103: the presentation magics are gone, the imports stay; GR105: leftover displays deleted.
     assert after[1] == "import pandas as pd\nimport numpy as np\nfrom sklearn.model_selection import train_test_split"
-    assert after[5] == "" and after[6] == "" and after[18] == ""
+    # The cells that only displayed (5, 6, 9 and 18) are removed, not left empty.
+    assert [before[i] for i in (5, 6, 9, 18)] == ["df.head()", "df.describe()", 'df["plan"].value_counts()', "metrics"]
+    assert "" not in after and len(after) == 16
+    assert after[4:6] == before[4:5] + before[7:8] and after[-2:] == before[17:18] + before[19:]
     # The %%time cell is not Python the fixes read: kept byte for byte.
-    assert after[12] == before[12]
+    assert after[9] == before[12]
     assert "GR105" in proc.stdout and "GR103" in proc.stdout
     again = run_cli(["fix", "--unsafe-fixes", "--select", "GR103,GR105,GR120", "churn.ipynb"], tmp_path)
     assert again.returncode == 0 and "Nothing to fix." in again.stdout, again.stdout + again.stderr
@@ -63,7 +66,7 @@ def test_unsafe_fix_applies_print_to_logging_in_every_cell_with_the_import_in_th
     # The new import goes where isort puts it: the standard library before third-party imports.
     assert after[1].splitlines()[:3] == ["import logging", "", "import pandas as pd"]
     assert "logger = logging.getLogger(__name__)" in after[1]
-    assert 'logger.info("AUC %s", auc)' in after[13]  # one %-format message, as a person writes it
+    assert 'logger.info("AUC %s", auc)' in after[10]  # (cells 5, 6 and 9, only displays, are gone)  # one %-format message, as a person writes it
     ast.parse(joined(path))  # the cells still join into one module
     left = run_cli(["check", "--select", "GR101,GR103,GR105,GR120,GR121", "churn.ipynb"], tmp_path)
     assert left.returncode == 0, left.stdout
@@ -99,6 +102,19 @@ def test_small_notebook_gets_print_to_logging_with_its_import(tmp_path):
         "%load_ext autoreload\nimport logging\nimport pandas as pd\n",
         'logger = logging.getLogger(__name__)\n\nlogger.info("%s %s", pd.__version__, total)\n',
     ]
+
+
+def test_a_cell_a_fix_empties_is_removed_and_other_empty_or_broken_cells_stay(tmp_path):
+    path = tmp_path / "debug.ipynb"
+    path.write_text(json.dumps(notebook("import pandas as pd\n", "breakpoint()\n", "", "x = (\n",
+                                        "breakpoint()\ny = 2\n", "x = 1\n"), indent=1), encoding="utf-8")
+    proc = run_cli(["fix", "--unsafe-fixes", "--select", "GR116", "debug.ipynb"], tmp_path)
+    assert "debug.ipynb: fixed 2 (GR116 x2)" in proc.stdout, proc.stdout + proc.stderr
+    # The cell that held only the debugger call is gone, not left empty; the cell that was empty
+    # before and the cell that does not parse are the author's and stay.
+    assert sources(path) == ["import pandas as pd\n", "", "x = (\n", "y = 2\n", "x = 1\n"]
+    again = run_cli(["fix", "--unsafe-fixes", "--select", "GR116", "debug.ipynb"], tmp_path)
+    assert "Nothing to fix." in again.stdout
 
 
 def test_a_change_a_cell_cannot_take_marks_only_that_cell():

@@ -159,6 +159,10 @@ def fix_notebook(
             dropped.extend(notes)
             for number, source in sources.items():
                 _set_source(notebook["cells"][number - 1], source)
+            # A cell a fix emptied (its one ``breakpoint()`` removed) goes: a person would not
+            # leave an empty cell behind.  Highest first, so the other numbers still hold.
+            for number in sorted((n for n, source in sources.items() if not source.strip()), reverse=True):
+                del notebook["cells"][number - 1]
             if sources:
                 fixed.extend(outcome.fixed)
     # ``skip_at`` names findings to leave alone by their line; GR313's is the notebook's.

@@ -2,7 +2,11 @@
 
 The negation is written as a reviewer would: ``is``/``is not``, ``in``/``not in`` and ``not``
 are inverted (exact: Python defines ``a not in b`` as ``not (a in b)``), parentheses only where
-``not`` needs them, ``assert False, m`` is ``raise AssertionError(m)``.
+``not`` needs them, ``assert False, m`` is ``raise AssertionError(m)``.  ``==``, ``!=`` and the
+orderings are not inverted (``__eq__`` and ``__ne__`` are separate methods a type may define
+apart), and keep their parentheses: ``if not (a != b):`` reads as meant where ``if not a != b:``
+invites a misreading as ``(not a) != b``.  Continuation lines keep their layout: a line aligned
+with a bracket follows the bracket, a hanging indent stays relative to its statement.
 
 With ``assert-exception`` set to another built-in exception (``ValueError``) the rule reports the
 finding as UNSAFE (POLICY) and the same rewrite raises that exception; a name that is not a
@@ -11,6 +15,7 @@ built-in exception, or that the module rebinds, is reported as not fixable.
 
 from __future__ import annotations
 
+import re
 from typing import Any, List, Optional, Sequence, Union, cast
 
 import libcst as cst
@@ -46,10 +51,12 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
         target = inner.comparisons[0]
         inverse = _INVERSE.get(type(target.operator))
         if inverse is not None:
-            operator = inverse(
-                whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")
-            ) if inverse in (cst.IsNot, cst.NotIn) else inverse()
-            return inner.with_changes(comparisons=[target.with_changes(operator=operator)])
+            # The operator's own spacing (a line break after ``in``) is kept.
+            spacing = {"whitespace_before": target.operator.whitespace_before,  # type: ignore[attr-defined]
+                       "whitespace_after": target.operator.whitespace_after}  # type: ignore[attr-defined]
+            return inner.with_changes(comparisons=[target.with_changes(operator=inverse(**spacing))])
+    if isinstance(inner, cst.UnaryOperation):
+        return cst.UnaryOperation(operator=cst.Not(), expression=inner)  # ``-x``, ``~x`` bind tighter
     if isinstance(inner, _ATOMS) or _multiline(test):
         # An atom needs no parentheses; a test spread over lines keeps those that hold it.
         operand = inner if isinstance(inner, _ATOMS) else test
@@ -59,29 +66,55 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
 
 
 class _Shift(cst.CSTTransformer):
-    """Moves every continuation line of an expression by ``shift`` columns."""
+    """Moves every continuation line of an expression by ``shift`` columns.  ``block`` is how far
+    the statement's own block moved (the ``raise`` is one level deeper than the assert): a line
+    LibCST indents relative to the block (``indent=True``) has moved that far already."""
 
-    def __init__(self, shift: int) -> None:
+    def __init__(self, shift: int, block: int) -> None:
         super().__init__()
         self.shift = shift
+        self.block = block
 
     def leave_ParenthesizedWhitespace(
         self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
     ) -> cst.ParenthesizedWhitespace:
-        width = max(0, len(updated_node.last_line.value) + self.shift)
+        shift = self.shift - (self.block if updated_node.indent else 0)
+        width = max(0, len(updated_node.last_line.value) + shift)
         return updated_node.with_changes(last_line=cst.SimpleWhitespace(" " * width))
 
+    def leave_SimpleWhitespace(
+        self, original_node: cst.SimpleWhitespace, updated_node: cst.SimpleWhitespace
+    ) -> cst.SimpleWhitespace:
+        # A backslash continuation is plain whitespace to LibCST: backslash, newline, next indent.
+        head, newline, indent = updated_node.value.rpartition("\n")
+        if not newline:
+            return updated_node
+        width = max(0, len(indent) - len(indent.lstrip(" ")) + self.shift)
+        return updated_node.with_changes(value=head + newline + " " * width + indent.lstrip(" "))
 
-def _shifted(node: cst.BaseExpression, shift: int) -> cst.BaseExpression:
-    if shift == 0 or not _multiline(node):
+
+#: A first line ending in an open bracket or a backslash: the next lines hang from the statement.
+_HANGS = re.compile(r"[(\[{\\]\s*(#.*)?$")
+
+
+def _hanging(node: cst.BaseExpression) -> bool:
+    """True when ``node``'s continuation lines are indented from the statement (a hanging
+    indent), not aligned with an opening bracket: they move with the statement, not the bracket."""
+    first = cst.Module([]).code_for_node(node).split("\n", 1)[0]
+    return bool(_HANGS.search(first))
+
+
+def _shifted(node: cst.BaseExpression, shift: int, block: int) -> cst.BaseExpression:
+    if (shift == 0 and block == 0) or not _multiline(node):
         return node
-    return cast(cst.BaseExpression, node.visit(_Shift(shift)))
+    return cast(cst.BaseExpression, node.visit(_Shift(shift, block)))
 
 
-def _content_offset(node: cst.BaseExpression) -> int:
+def _content_offset(node: cst.BaseExpression, own_parentheses: bool = True) -> int:
     """Columns between where ``node`` starts and where its first operand starts: ``not `` and
-    opening parentheses (a node's position in the original excludes its own parentheses)."""
-    offset = sum(1 + len(cst.Module([]).code_for_node(p.whitespace_after)) for p in node.lpar)
+    opening parentheses.  A node's position in the original excludes its own parentheses, so
+    they are not counted when measuring from there (``own_parentheses=False``)."""
+    offset = sum(1 + len(cst.Module([]).code_for_node(p.whitespace_after)) for p in node.lpar) if own_parentheses else 0
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
         offset += len("not ") + _content_offset(node.expression)
     return offset
@@ -98,8 +131,11 @@ def _always_fails(test: cst.BaseExpression) -> bool:
 def _raise(node: cst.Assert, exception: str) -> cst.Raise:
     exc: cst.BaseExpression = cst.Name(exception)
     if node.msg is not None:
-        # The call's own parentheses hold a message spread over lines: no second pair.
-        exc = cst.Call(func=exc, args=[cst.Arg(node.msg.with_changes(lpar=[], rpar=[]) if node.msg.lpar else node.msg)])
+        # The call's own parentheses hold a message spread over lines: no second pair.  A tuple's
+        # are kept (``AssertionError((a, b))`` has one argument, ``AssertionError(a, b)`` two), as
+        # are a ``yield``'s (needed inside a call).
+        keep = node.msg.lpar and isinstance(node.msg, (cst.Tuple, cst.Yield))
+        exc = cst.Call(func=exc, args=[cst.Arg(node.msg if keep else node.msg.with_changes(lpar=[], rpar=[]))])
     return cst.Raise(exc=exc)
 
 
@@ -134,17 +170,21 @@ class AssertToRaise(Fix):
         if new.msg is not None and old.msg is not None and isinstance(raised.exc, cst.Call):
             msg_at = self.position(old.msg)
             if msg_at is not None:
-                shift = indent + len("raise ") + len(self._exception()) + 1 - msg_at.start.column
+                message = raised.exc.args[0].value
+                shift = (indent - column if _hanging(message) else
+                         indent + len("raise ") + len(self._exception()) + 1 + _content_offset(message)
+                         - msg_at.start.column - _content_offset(old.msg, own_parentheses=False))
                 raised = raised.with_changes(exc=raised.exc.with_changes(
-                    args=[raised.exc.args[0].with_changes(value=_shifted(raised.exc.args[0].value, shift))]))
+                    args=[raised.exc.args[0].with_changes(value=_shifted(message, shift, indent - column))]))
         statement: cst.BaseStatement
         if _always_fails(new.test):
             statement = cst.SimpleStatementLine(body=[raised])
         else:
             test = _negated(new.test)
             test_at = self.position(old.test)
-            if test_at is not None:
-                test = _shifted(test, column + len("if ") + _content_offset(test) - test_at.start.column)
+            if test_at is not None and not _hanging(test):
+                test = _shifted(test, column + len("if ") + _content_offset(test)
+                                - test_at.start.column - _content_offset(old.test, own_parentheses=False), 0)
             body = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[raised])])
             statement = cst.If(test=test, body=body)
         text = cst.Module([], default_indent=self.context.wrapper.module.default_indent if self.context.wrapper else "    ").code_for_node(statement)

@@ -48,6 +48,40 @@ def _is_import(statement: cst.BaseStatement) -> bool:
     )
 
 
+def _in_import_block(statement: cst.BaseStatement) -> bool:
+    """An import, or an ``if``/``try`` of optional imports (``try: import x`` / ``except
+    ImportError: x = None``), which GR120 counts as part of the import block: the logger goes
+    below it, or the block would then be "below code"."""
+    if _is_import(statement):
+        return True
+    if not isinstance(statement, (cst.If, cst.Try)):
+        return False
+    if isinstance(statement, cst.If) and m.matches(statement.test, m.Comparison(left=m.Name("__name__"))):
+        return False  # the main guard
+    suites: List[cst.BaseSuite] = [statement.body]
+    if isinstance(statement, cst.Try):
+        suites += [h.body for h in statement.handlers]
+        suites += [statement.finalbody.body] if statement.finalbody else []
+    if statement.orelse is not None:
+        orelse = statement.orelse
+        if isinstance(orelse, cst.If):
+            return _in_import_block(orelse) and _in_import_block(statement.with_changes(orelse=None))
+        suites.append(orelse.body)
+    has_import = False
+    for suite in suites:
+        if not isinstance(suite, cst.IndentedBlock):
+            return False  # ``try: import x`` on one line: rare, left where it is
+        for inner in suite.body:
+            if _is_import(inner) or (isinstance(inner, (cst.If, cst.Try)) and _in_import_block(inner)):
+                has_import = True
+            elif not (isinstance(inner, cst.SimpleStatementLine) and all(
+                    isinstance(s, (cst.Pass, cst.Raise, cst.Assign, cst.AnnAssign))
+                    or (isinstance(s, cst.Expr) and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString)))
+                    for s in inner.body)):
+                return False
+    return has_import
+
+
 
 def _literal_text(node: cst.BaseExpression) -> Optional[str]:
     """The text of a plain (not bytes) string literal."""
@@ -247,7 +281,7 @@ class PrintToLogging(Fix):
         for index, (before, after) in enumerate(zip(original_node.body, body)):
             if self._runs_a_print(before):
                 break
-            if _is_import(after):
+            if _in_import_block(after):
                 at = max(at, index + 1)
         logger = cst.parse_statement("logger = logging.getLogger(__name__)\n")
         logger = logger.with_changes(leading_lines=[cst.EmptyLine()] if at else [])

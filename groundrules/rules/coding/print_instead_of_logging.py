@@ -116,8 +116,9 @@ Finds `print(...)` and `pprint.pprint(...)` calls in modules that are not entry 
 entry points outside their `if __name__ == "__main__":` block.
 
 Modules that are a program's
-interface (`__main__.py`, a `__main__` block reading the command line, click/typer commands) and
-prints under `if verbose:` are not reported: their output is what the program is for.
+interface (`__main__.py`, a `__main__` block reading the command line, click/typer commands),
+prints under `if verbose:`/`if debug:` and in functions named for debugging output (pyparsing's
+`_default_success_debug_action`) are not reported: their output is what the program is for.
 """
     why = """
 Standard output has no levels, timestamps or structure, and log shipping in a scheduled job
@@ -138,8 +139,9 @@ def train(rows: int) -> None:
 INFO shows nothing), so it only runs with `--unsafe-fixes` or in `handoff`. The rule does not
 fire at all where printing is the program's interface: `__main__.py`, modules with a `__main__`
 block that read their command line (argparse, optparse, getopt, `sys.argv`: `python -m
-pycodestyle` must not go silent), modules defining click/typer commands, and prints under
-`if verbose:`/`quiet` tests. Calls passing `file=`, `sep=`, `end=`, `flush=` or `*args`, `pprint`
+pycodestyle` must not go silent), modules defining click/typer commands, prints under
+`if verbose:`/`quiet`/`debug` tests, and functions named for debugging output (pyparsing's
+debug actions print the trace `set_debug()` asks for; its tests read it from stdout). Calls passing `file=`, `sep=`, `end=`, `flush=` or `*args`, `pprint`
 calls, and modules where `logger` or `logging` already name something else are never rewritten
 (those findings are not marked fixable). An existing module-level
 `logger = logging.getLogger(__name__)` is reused.
@@ -169,6 +171,9 @@ calls, and modules where `logger` or `logging` already name something else are n
         Example("print('usage')\n", path="pkg/__main__.py"),
         "import click\n\n@click.command()\ndef hello():\n    print('hi')\n",
         "def run(verbose=False):\n    if verbose:\n        print('step 1')\n",
+        # A debug trace the caller switched on (pyparsing's `set_debug()`) is printed on purpose.
+        "def scan(text, debug=False):\n    for t in text:\n        if debug:\n            print(t)\n",
+        "def _default_success_debug_action(expr, toks):\n    print(f'Matched {expr} -> {toks}')\n",
         # A local function that happens to be called print is not the builtin.
         "def print(*args):\n    return args\n\nprint(1)\n",
         "class Report:\n    def print(self):\n        return 1\n\nReport().print()\n",
@@ -182,7 +187,7 @@ calls, and modules where `logger` or `logging` already name something else are n
             self.ctx.in_main_guard() or self.ctx.path_matches(ENTRY_POINTS)
         ):
             return
-        if self._program_interface() or self._under_verbose():
+        if self._program_interface() or self._under_verbose() or self._debug_output():
             return  # the output is what the program is for
         self.report(node, fixable=self._fixable(node, name), call=name, where=self._where())
 
@@ -218,9 +223,15 @@ calls, and modules where `logger` or `logging` already name something else are n
             if isinstance(ancestor, ast.If):
                 for sub in ast.walk(ancestor.test):
                     word = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else ""
-                    if "verbose" in word.lower() or "quiet" in word.lower():
+                    if any(w in word.lower() for w in ("verbose", "quiet", "debug")):
                         return True
         return False
+
+    def _debug_output(self) -> bool:
+        """In a function named for debugging output (``debug_action``, ``print_debug``): printing is
+        what it is called for."""
+        function = self.ctx.enclosing_function()
+        return function is not None and "debug" in function.name.lower()
 
     _logger: Optional[int]
 
