@@ -193,3 +193,18 @@ def test_a_fix_that_cannot_be_put_back_is_dropped_alone_and_named(tmp_path, monk
     assert cells[1] == "with open('config.json', encoding=\"utf-8\") as f:\n    config = json.load(f)\n"
     assert cells[2] == "params = dict(\n    alpha=0.2,\n)"
     assert cells[3].startswith("from collections import (")
+
+
+def test_a_finding_reported_once_per_file_does_not_block_another_fix(tmp_path):
+    # `check` reports GR402 once per notebook ("1 more like it"); the fixes' verification counts
+    # every draw.  Handing the fixes the merged findings made every fix in such a notebook look
+    # as if it added a GR402 (statsmodels' wls.ipynb: print -> logging declined).
+    path = tmp_path / "draws.ipynb"
+    path.write_text(json.dumps(notebook("import numpy as np\nnp.random.seed(1024)\n",
+                                        "e = np.random.normal(size=10)\nprint(e.mean())\n"), indent=1),
+                    encoding="utf-8")
+    proc = run_cli(["fix", "--unsafe-fixes", "--select", "GR101,GR402", "draws.ipynb"], tmp_path)
+    assert "not applied" not in proc.stderr, proc.stderr
+    assert "draws.ipynb: fixed 1 (GR101 x1)" in proc.stdout, proc.stdout + proc.stderr
+    again = run_cli(["fix", "--unsafe-fixes", "--select", "GR101,GR402", "draws.ipynb"], tmp_path)
+    assert "fixed" not in again.stdout.lower().replace("nothing to fix", ""), again.stdout

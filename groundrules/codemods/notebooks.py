@@ -149,8 +149,10 @@ def fix_notebook(
     tree, code, errors = parse_code(code_of(cells))
     broken = frozenset(cell for cell, _, _, _ in errors)
     if tree is not None and code.text.strip():
+        # Every finding, unmerged, as the fixes' verification counts them: merged findings (one
+        # GR402 per file "and N more like it") would make any fix look as if it added one.
         joined = check_source(code.text.encode("utf-8", "surrogatepass"), path + ".py", rel_path + ".py", standards,
-                              rules).findings
+                              rules, as_reported=False).findings
         registry = fixes_by_code()
         # LibCST parses the cells only when a finding has a fix this run may apply.
         if any(f.fix in allowed and f.code in registry and (only is None or only(f)) for f in joined):
