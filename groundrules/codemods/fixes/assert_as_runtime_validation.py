@@ -16,7 +16,7 @@ built-in exception, or that the module rebinds, is reported as not fixable.
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Sequence, Union, cast
+from typing import Any, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
@@ -29,6 +29,10 @@ _ATOMS = (cst.Name, cst.Call, cst.Attribute, cst.Subscript, cst.SimpleString, cs
           cst.List, cst.Tuple, cst.Dict, cst.Set, cst.FormattedString, cst.ConcatenatedString)
 #: Comparison operators whose negation is exactly the other one.
 _INVERSE = {cst.Is: cst.IsNot, cst.IsNot: cst.Is, cst.In: cst.NotIn, cst.NotIn: cst.In}
+
+
+#: Expressions that bind tighter than ``not``.
+_BINDS_TIGHTER: Tuple[type, ...] = (cst.Comparison, cst.BinaryOperation)
 
 
 def _bare(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -57,9 +61,11 @@ def _negated(test: cst.BaseExpression) -> cst.BaseExpression:
             return inner.with_changes(comparisons=[target.with_changes(operator=inverse(**spacing))])
     if isinstance(inner, cst.UnaryOperation):
         return cst.UnaryOperation(operator=cst.Not(), expression=inner)  # ``-x``, ``~x`` bind tighter
-    if isinstance(inner, _ATOMS) or _multiline(test):
-        # An atom needs no parentheses; a test spread over lines keeps those that hold it.
-        operand = inner if isinstance(inner, _ATOMS) else test
+    if isinstance(inner, _ATOMS + _BINDS_TIGHTER) or _multiline(test):
+        # An atom, a comparison or arithmetic needs no parentheses after ``not`` (which binds
+        # looser: ``not a == b`` is ``not (a == b)``); a test spread over lines keeps those that
+        # hold it.  Only ``and``/``or``, ``x if c else y`` and ``lambda`` need them.
+        operand = inner if isinstance(inner, _ATOMS + _BINDS_TIGHTER) else test
     else:
         operand = inner.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return cst.UnaryOperation(operator=cst.Not(), expression=operand)
