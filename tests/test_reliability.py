@@ -317,7 +317,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited; a container's init may be slow to reap it
 
 
-def _project(tmp_path: Path, files: int = 300) -> Dict[Path, str]:
+def _project(tmp_path: Path, files: int = 1000) -> Dict[Path, str]:
+    # Enough work that the run is still fixing when the signal lands, even when the test itself
+    # is slowed by a loaded machine (with 300 files a fast run once finished first).  With more
+    # files, a worker whose watcher thread left at once was caught leaving a temporary file.
     originals = {}
     for i in range(files):
         path = tmp_path / f"m{i:03d}.py"

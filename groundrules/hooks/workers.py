@@ -81,8 +81,12 @@ def _ask_kernel_for_sigterm() -> None:
 def _watch(parent: int, direct: bool) -> None:
     while not _parent_gone(parent, direct):
         time.sleep(POLL_SECONDS)
-    # No cleanup runs in a thread's exit path; the main thread may hold the GIL in a long parse,
-    # and nobody is left to read a result: leave now.
+    # As the kernel's SIGTERM would: the task unwinds first, so an atomic write under way removes
+    # its temporary file (leaving at once left one behind in the user's tree).  If the main
+    # thread cannot get to it (a long parse holding the GIL), leave anyway: nobody is left to
+    # read a result.
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(1.0)
     os._exit(1)
 
 
