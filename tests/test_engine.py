@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from groundrules.rules.engine import check_source
-from groundrules.rules.framework import Rule
+from groundrules.rules.framework import Rule, as_example
 from groundrules.rules.imports import ImportTracker
 from groundrules.rules.registry import all_rules, by_code, catalog
 from groundrules.standards.model import Layer, resolve_layers
@@ -66,3 +68,71 @@ def test_deeply_nested_expression_does_not_crash():
     standards = resolve_layers((Layer("t", select=("GR",)),), catalog())
     result = check_source(source, "m.py", "m.py", standards, all_rules())
     assert all(f.code != "GR900" for f in result.findings)
+
+
+class Counting(Rule):
+    """Counts what the walk hands it: every Name entered and left, every Call entered."""
+
+    code = "GR198"
+    name = "counts-nodes"
+    category = Category.CODING
+    severity = Severity.WARNING
+    message = "{what}"
+    what = why = use_instead = "x"
+    bad = good = ()
+    text_gate = frozenset({"needle"})
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.events = []
+
+    def visit_Name(self, node: ast.Name) -> None:
+        self.events.append(("enter", node.id, len(self.ctx.ancestors)))
+
+    def leave_Name(self, node: ast.Name) -> None:
+        self.events.append(("leave", node.id, len(self.ctx.ancestors)))
+
+    def end(self) -> None:
+        self.report((1, 0), what=repr(self.events))
+
+
+def _counted(source: str):
+    standards = resolve_layers((Layer("t", select=("GR",)),), catalog())
+    standards = type(standards)(standards.profile, standards.enabled | {"GR198"}, standards.severities, {}, ())
+    result = check_source(source.encode(), "m.py", "m.py", standards, [Counting])
+    return [f.message for f in result.findings if f.code == "GR198"]
+
+
+def test_a_text_gate_runs_a_rule_only_on_files_that_spell_one_of_its_words():
+    assert _counted("x = y\n") == []
+    assert len(_counted("needle = y\n")) == 1
+    # Python reads identifiers NFKC-normalised (`ｎeedle` is `needle`): non-ASCII text always runs it.
+    assert len(_counted("\uff4eeedle = 1\n")) == 1
+
+
+def test_leaf_nodes_are_entered_and_left_with_their_parents_as_ancestors():
+    (events,) = _counted("needle = f(a)\n")
+    # Module > Assign > Name(needle): two ancestors; Module > Assign > Call > Name(f|a): three.
+    assert events == repr([
+        ("enter", "needle", 2), ("leave", "needle", 2),
+        ("enter", "f", 3), ("leave", "f", 3),
+        ("enter", "a", 3), ("leave", "a", 3),
+    ])
+
+
+@pytest.mark.parametrize("rule", [r for r in all_rules() if r.text_gate], ids=lambda r: r.code)
+def test_every_bad_example_of_a_gated_rule_spells_a_gate_word(rule):
+    """The gate must never hide a finding: each case the rule documents passes it."""
+    for example in rule.bad:
+        source = as_example(example).source
+        assert any(word in source for word in rule.text_gate), (rule.code, source)
+
+
+def test_qualname_answers_each_node_for_itself():
+    tree = ast.parse("import numpy as np\nimport pandas as pd\nnp.mean\npd.concat\n")
+    tracker = ImportTracker(tree)
+    first, second = (stmt.value for stmt in tree.body[2:])
+    assert tracker.qualname(first) == "numpy.mean"
+    assert tracker.qualname(first) == "numpy.mean"
+    assert tracker.qualname(second) == "pandas.concat"
+    assert tracker.qualname(first) == "numpy.mean"

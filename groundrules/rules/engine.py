@@ -13,7 +13,7 @@ import dataclasses
 import io
 import tokenize
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from groundrules.rules import cell_scripts, notebooks
 from groundrules.rules.context import SCOPE_NODES, Context, Source
@@ -290,6 +290,23 @@ def _unparsable(
     return Result((diagnostic(UNPARSABLE, path, (line, column), message, standards),), parsed=False)
 
 
+class _TextGate:
+    """``Rule.text_gate`` for one file, each distinct gate tested once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ascii = text.isascii()
+        self.known: Dict[FrozenSet[str], bool] = {}
+
+    def passes(self, words: FrozenSet[str]) -> bool:
+        if not self.ascii:
+            return True
+        known = self.known.get(words)
+        if known is None:
+            known = self.known[words] = any(word in self.text for word in words)
+        return known
+
+
 def check_tree(
     tree: ast.Module,
     source: Source,
@@ -298,12 +315,14 @@ def check_tree(
     apply_suppressions: bool = True,
 ) -> Result:
     ctx = Context(source, tree, standards)
+    gate = _TextGate(source.text)
     active = [
         rule(ctx)
         for rule in rules
         if rule.file_kind == "python"
         and (standards.banned_api if rule.carries_team_rules else rule.code in standards.enabled)
         and (not rule.requires or ctx.imports.imports_any(rule.requires))
+        and (not rule.text_gate or gate.passes(rule.text_gate))
     ]
     crashes: Dict[str, Finding] = {}
     enter: Dict[type, List[Tuple[Rule, Handler]]] = {}
@@ -365,11 +384,27 @@ def check_tree(
 #: Fields holding only leaf marker nodes (`Load()`, `Add()`, `Eq()`...): no rule visits them and
 #: they are a third of all nodes, so the walk skips them.
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+#: List fields whose items may be something other than a node (`None` keys of `{**d}`, absent
+#: keyword-only defaults, the attribute names of a class pattern).
+_MIXED_LISTS = frozenset({("Dict", "keys"), ("arguments", "kw_defaults"), ("MatchClass", "kwd_attrs")})
+#: Nodes with no child node: visited and left in one step, without the bookkeeping of a parent.
+_LEAF_TYPES = frozenset({ast.Name, ast.Constant, ast.alias, ast.Global, ast.Nonlocal, ast.Pass, ast.Break,
+                         ast.Continue, ast.MatchSingleton, ast.MatchStar})
+_CHILD_FIELDS: Dict[type, Tuple[Tuple[str, bool], ...]] = {}
+#: Pushed above a node's children: when it pops, the node below it is left.
+_LEAVE = object()
 
 # Assignments bind after their value is evaluated; loop and `with` targets before their body.
 _BIND_ON_LEAVE = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
 _BIND_ON_ENTER = (ast.For, ast.AsyncFor, ast.withitem)
+
+
+def _child_fields(node_type: type, fields: Sequence[str]) -> Tuple[Tuple[str, bool], ...]:
+    """(field, may hold non-nodes) of each field that can hold child nodes."""
+    known = _CHILD_FIELDS[node_type] = tuple(
+        (name, (node_type.__name__, name) in _MIXED_LISTS) for name in fields if name not in _LEAF_FIELDS
+    )
+    return known
 
 
 def _walk(
@@ -382,12 +417,17 @@ def _walk(
     """Depth-first, in source order, without recursion (deep expressions exist in real code)."""
     ancestors = ctx.ancestors
     pandas = ctx.pandas
-    # A stack of (node, leaving?) pairs; a leave marker is pushed under each node's children.
-    stack: List[Tuple[ast.AST, bool]] = [(tree, False)]
+    # Nodes to enter, each entered node kept under a _LEAVE marker pushed above its children
+    # (no tuple per node: the walk visits a million nodes on the standard library).
+    stack: List[Any] = [tree]  # nodes and _LEAVE markers
+    pop = stack.pop
+    push = stack.append
+    extend = stack.extend
     while stack:
-        node, leaving = stack.pop()
-        node_type = type(node)
-        if leaving:
+        item = pop()
+        if item is _LEAVE:
+            node = pop()
+            node_type = type(node)
             ancestors.pop()
             if node_type in SCOPE_NODES:
                 pandas.leave_scope()
@@ -400,27 +440,40 @@ def _walk(
                 except Exception as exc:
                     crashed(instance, node, exc)
             continue
+        node = item
+        node_type = type(node)
         for instance, handler in enter.get(node_type, ()):
             try:
                 handler(node)
             except Exception as exc:
                 crashed(instance, node, exc)
+        if node_type in _LEAF_TYPES:
+            for instance, handler in leave.get(node_type, ()):
+                try:
+                    handler(node)
+                except Exception as exc:
+                    crashed(instance, node, exc)
+            continue
         if node_type in SCOPE_NODES:
             pandas.enter_scope(node)
         elif node_type in _BIND_ON_ENTER:
             _bind(pandas, node)
         ancestors.append(node)
-        stack.append((node, True))
+        push(node)
+        push(_LEAVE)
         fields = _CHILD_FIELDS.get(node_type)
         if fields is None:
-            fields = _CHILD_FIELDS[node_type] = tuple(f for f in node._fields if f not in _LEAF_FIELDS)
+            fields = _child_fields(node_type, node._fields)
         # Pushed last child first, so they pop in source order.
-        for name in reversed(fields):
+        for name, mixed in reversed(fields):
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                stack.extend([(child, False) for child in reversed(value) if isinstance(child, ast.AST)])
+            if value.__class__ is list:
+                if mixed:
+                    extend([child for child in reversed(value) if isinstance(child, ast.AST)])
+                else:
+                    extend(reversed(value))
             elif isinstance(value, ast.AST):
-                stack.append((value, False))
+                push(value)
 
 
 def _bind(pandas: PandasTypes, node: ast.AST) -> None:

@@ -90,6 +90,10 @@ class Rule:
     good: ClassVar[Tuple[ExampleLike, ...]]
     #: Library gate: the rule runs only in modules importing one of these top-level packages.
     requires: ClassVar[FrozenSet[str]] = frozenset()
+    #: Text gate: the rule runs only on files whose text contains one of these strings (the
+    #: names every case it reports must spell), so files that cannot match cost it nothing.
+    #: A file with non-ASCII text always runs it: Python reads identifiers NFKC-normalised.
+    text_gate: ClassVar[FrozenSet[str]] = frozenset()
     default_enabled: ClassVar[bool] = True
     #: Active whenever the standards declare team rules (``banned-api``), whatever `select` says;
     #: the team rules' own codes are enabled and disabled individually.

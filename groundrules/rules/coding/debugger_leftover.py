@@ -74,6 +74,9 @@ class DebuggerLeftover(Rule):
     name = "debugger-leftover"
     category = Category.CODING
     severity = Severity.WARNING
+    #: Every debugger it knows is spelled with one of these (`ipdb` holds `pdb`; the `IPython`
+    #: and `celery` entry points are imported from their packages by name).
+    text_gate = frozenset({"breakpoint", "pdb", "pudb", "IPython", "celery", "debugpy", "ptvsd"})
     fix = FixClass.UNSAFE
     message = "debugger leftover {what}: delete it before committing"
     what = """

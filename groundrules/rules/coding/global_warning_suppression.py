@@ -25,6 +25,8 @@ class GlobalWarningSuppression(Rule):
     name = "global-warning-suppression"
     category = Category.CODING
     severity = Severity.WARNING
+    #: `warnings.filterwarnings` and `simplefilter` are spelled out wherever they are called.
+    text_gate = _NAMES
     message = (
         '`{call}("ignore")` silences every warning process-wide: narrow it with `category=` '
         "(or `module=`), or wrap the noisy call in `warnings.catch_warnings()`"

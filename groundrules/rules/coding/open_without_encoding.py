@@ -40,6 +40,8 @@ class OpenWithoutEncoding(Rule):
     name = "open-without-encoding"
     category = Category.CODING
     severity = Severity.WARNING
+    #: The rule reads the called name as written, one of these.
+    text_gate = _METHOD_NAMES
     fix = FixClass.UNSAFE
     message = "{call} in text mode without `encoding=`: pass `encoding=\"utf-8\"`"
     what = """

@@ -37,6 +37,14 @@ SINK_FUNCTIONS = PANDAS_SQL_READERS | TEXT_FUNCTIONS | frozenset({"pandas_gbq.re
 #: Last components of the sink functions, for a cheap first test.
 SINK_NAMES = SINK_METHODS | frozenset(n.rsplit(".", 1)[1] for n in SINK_FUNCTIONS)
 SQL_KEYWORDS = ("sql", "query", "statement", "sqlQuery", "sql_query")
+#: Every sink's spelling contains one of these (`read_sql`, `exec_driver_sql`, `sqlalchemy`,
+#: `.executemany`, `pandas_gbq`...): the text gate of the rules that report only at sinks.
+SINK_WORDS = frozenset({"sql", "execute", "read_gbq"})
+
+
+def may_reach_sink(text: str) -> bool:
+    """Can a file with this text call a sink at all? (``Rule.text_gate`` with ``SINK_WORDS``.)"""
+    return not text.isascii() or any(word in text for word in SINK_WORDS)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class SqlBindings:
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
         self._scopes: Dict[int, Dict[str, Bound]] = {}
+        #: Bindings are read only at sinks: a file that cannot call one needs none recorded.
+        self._needed = may_reach_sink(ctx.source.text)
 
     def _scope_key(self) -> int:
         scope = self.ctx.enclosing_scope()
@@ -60,6 +70,8 @@ class SqlBindings:
 
     def assign(self, node: ast.AST) -> None:
         """Record ``name = value`` (``Assign``/``AnnAssign``) or ``name += value``."""
+        if not self._needed:
+            return
         scope = self._scopes.setdefault(self._scope_key(), {})
         if isinstance(node, ast.Assign):
             bound = self.bound_value(node.value)

@@ -25,6 +25,8 @@ class SecretEnvAccessOutsideConfig(Rule):
     name = "secret-env-access-outside-config"
     category = Category.DATA_ACCESS
     severity = Severity.WARNING
+    #: `os.environ`, `os.getenv`, `load_dotenv` (and their imports) spell these words.
+    text_gate = frozenset({"environ", "getenv", "load_dotenv"})
     message = "{what} outside the config module: {hint}"
     # GR201 sends a hard-coded secret to the same place, so following one message never
     # raises the other.

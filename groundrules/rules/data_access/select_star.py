@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from groundrules.rules.data_access._sql import SinkText, SqlBindings, is_star, outer_select
+from groundrules.rules.data_access._sql import SINK_WORDS, SinkText, SqlBindings, is_star, outer_select
 from groundrules.rules.framework import Rule
 from groundrules.standards.schema import Category, Severity
 
@@ -18,6 +18,7 @@ class SelectStar(Rule):
     name = "select-star"
     category = Category.DATA_ACCESS
     severity = Severity.WARNING
+    text_gate = SINK_WORDS
     message = "`{star}` in the outermost SELECT sent to `{sink}`: name the columns you need"
     what = """
 Finds SQL text reaching a sink (`.execute`, `.executemany`, `.executescript`,

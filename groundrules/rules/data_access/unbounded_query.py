@@ -12,6 +12,7 @@ from groundrules.rules.data_access._options import LARGE_TABLES
 from groundrules.rules.data_access._sql import (
     EXPR,
     PANDAS_SQL_READERS,
+    SINK_WORDS,
     SinkText,
     SqlBindings,
     outer_select,
@@ -41,6 +42,7 @@ class UnboundedQuery(Rule):
     name = "unbounded-query"
     category = Category.DATA_ACCESS
     severity = Severity.ERROR
+    text_gate = SINK_WORDS
     message = (
         "unbounded read of large table `{table}`: add a partition predicate (`WHERE`) or a "
         "`LIMIT`{chunk}"

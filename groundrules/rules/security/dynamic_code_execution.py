@@ -23,6 +23,8 @@ class DynamicCodeExecution(Rule):
     name = "dynamic-code-execution"
     category = Category.SECURITY
     severity = Severity.ERROR
+    #: Each call it reports spells one of these names (`pd.eval`, `importlib.import_module`).
+    text_gate = _NAMES
     message = "`{call}` runs code from a string: {advice}"
     what = """
 Finds code built and run at run time: the builtins `eval` and `exec`, `compile(..., "exec")`;

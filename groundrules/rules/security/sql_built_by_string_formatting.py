@@ -8,6 +8,7 @@ import string
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from groundrules.rules.context import keyword
+from groundrules.rules.data_access._sql import SINK_WORDS
 from groundrules.rules.framework import Example, Rule
 from groundrules.standards.schema import Category, FixClass, Severity, choice_option
 
@@ -289,6 +290,7 @@ class SqlBuiltByStringFormatting(Rule):
     name = "sql-built-by-string-formatting"
     category = Category.SECURITY
     severity = Severity.ERROR
+    text_gate = SINK_WORDS
     message = "SQL for `{sink}` is built with {how}: bind parameters instead, {hint}"
     what = """
 Finds SQL sinks whose SQL text is built by string formatting: an f-string with fields, `%`
