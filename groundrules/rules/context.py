@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from groundrules.rules.imports import ImportTracker
 from groundrules.rules.pandas_types import PandasTypes
@@ -70,10 +70,14 @@ class Context:
             is_init = source.rel_path.endswith("__init__.py")
             package = source.module if is_init else source.module.rpartition(".")[0]
         self.imports = ImportTracker(tree, package)
+        #: The qualified name a node spells (``ImportTracker.qualname``), bound here rather than
+        #: wrapped: the rules ask it half a million times on the standard library.
+        self.qualname: Callable[[ast.AST], Optional[str]] = self.imports.qualname
         self.pandas = PandasTypes(self.imports, tree)
         #: Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[ast.AST] = []
         self._main_guard: Optional[bool] = None
+        self._roles: Dict[str, bool] = {}
 
     # -- where we are -------------------------------------------------------------------
     @property
@@ -114,8 +118,12 @@ class Context:
 
     # -- module roles -------------------------------------------------------------------
     def path_matches(self, option: Option[Tuple[str, ...]]) -> bool:
-        patterns: Tuple[str, ...] = self.standards.get(option)
-        return matches(self.source.rel_path, patterns)
+        # Asked per function by some rules: the answer is a fact of the file.
+        known = self._roles.get(option.key)
+        if known is None:
+            patterns: Tuple[str, ...] = self.standards.get(option)
+            known = self._roles[option.key] = matches(self.source.rel_path, patterns)
+        return known
 
     @property
     def has_main_guard(self) -> bool:
@@ -139,9 +147,6 @@ class Context:
         return self.path_matches(TEST_PATHS)
 
     # -- names ---------------------------------------------------------------------------
-    def qualname(self, node: ast.AST) -> Optional[str]:
-        return self.imports.qualname(node)
-
     def line_text(self, line: int) -> str:
         lines = self.source.lines
         return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -16,21 +16,30 @@ _BUILTINS: FrozenSet[str] = frozenset(dir(builtins))
 _COMPOUND = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
 
 
-def _statements(body: list[ast.stmt], depth: int) -> Iterator[tuple[ast.stmt, int]]:
-    for stmt in body:
-        yield stmt, depth
+def _statements(body: list[ast.stmt], depth: int) -> list[tuple[ast.stmt, int]]:
+    """Every statement in source order with its function/class depth (no expression inside)."""
+    out: list[tuple[ast.stmt, int]] = []
+    # An explicit stack, not nested generators: each `yield from` level cost every statement
+    # below it a resumption, and this runs on every file.
+    stack: list[tuple[ast.stmt, int]] = [(stmt, depth) for stmt in reversed(body)]
+    while stack:
+        stmt, level = stack.pop()
+        out.append((stmt, level))
+        inner: list[tuple[ast.stmt, int]] = []
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield from _statements(stmt.body, depth + 1)
+            inner = [(s, level + 1) for s in stmt.body]
         elif isinstance(stmt, _COMPOUND):
             for name in ("body", "orelse", "finalbody"):
-                yield from _statements(getattr(stmt, name, []), depth)
+                inner.extend((s, level) for s in getattr(stmt, name, []))
             for handler in getattr(stmt, "handlers", []):
-                yield from _statements(handler.body, depth)
+                inner.extend((s, level) for s in handler.body)
         elif hasattr(ast, "TryStar") and isinstance(stmt, ast.TryStar):  # pragma: no cover
-            yield from _statements(stmt.body, depth)
+            inner = [(s, level) for s in stmt.body]
         elif hasattr(ast, "Match") and isinstance(stmt, ast.Match):
             for case in stmt.cases:
-                yield from _statements(case.body, depth)
+                inner.extend((s, level) for s in case.body)
+        stack.extend(reversed(inner))
+    return out
 
 
 class ImportTracker:
@@ -73,6 +82,10 @@ class ImportTracker:
                         del self.aliases[name]
                     self.local.add(name)
         self.tops: FrozenSet[str] = frozenset(m.partition(".")[0] for m in self.modules)
+        # The rules dispatched on one node ask for the same name, about nine times per call
+        # on real code: the last answer is kept (the tracker does not change after this).
+        self._asked: Optional[ast.AST] = None
+        self._answer: Optional[str] = None
 
     def _add_module(self, name: str) -> None:
         self.modules.add(name)
@@ -102,6 +115,13 @@ class ImportTracker:
 
         Builtins not shadowed by a module-level binding resolve to their bare name (``print``).
         """
+        if node is self._asked:
+            return self._answer
+        self._asked = node
+        self._answer = self._resolve(node)
+        return self._answer
+
+    def _resolve(self, node: ast.AST) -> Optional[str]:
         parts: list[str] = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
