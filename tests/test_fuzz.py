@@ -136,3 +136,15 @@ def test_commented_code_prose_filter_never_rejects_a_program(source):
     from groundrules.rules.coding.commented_out_code import _cannot_parse
 
     assert not _cannot_parse(source)
+
+
+@settings(FUZZ, max_examples=max(25, EXAMPLES // 4))
+@given(source=hypothesmith.from_grammar())
+def test_commented_code_mark_filter_never_rejects_code(source):
+    """GR117 skips the parse of comment text with no `=`, `(` nor statement keyword: a program
+    with any statement the rule counts as code must always carry one of those marks."""
+    from groundrules.rules.coding.commented_out_code import _CODE_MARK, _looks_like_code
+
+    tree = ast.parse(source)
+    if any(_looks_like_code(stmt, source) for stmt in tree.body):
+        assert _CODE_MARK.search(source)

@@ -44,6 +44,9 @@ _MAX_SPAN = 12
 #: accepts that unless one is a keyword, so such text is prose without a parse.  (A lookahead for
 #: the second name, so that `if x y` also tries `x y`.)
 _NAME_PAIR = re.compile(r"(?<!\w)([^\W\d]\w*)(?=[ \t]+([^\W\d]\w*)(?!\w))")
+#: What any statement ``_looks_like_code`` accepts must contain: `=` (assignments), `(` (calls,
+#: `raise E(...)`) or one of these keywords; a block counts only through such a statement inside.
+_CODE_MARK = re.compile(r"[=(]|\b(?:import|def|class|assert|del|return|yield)\b")
 _KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"match", "case", "type", "_"}
 
 
@@ -58,7 +61,7 @@ def _cannot_parse(text: str) -> bool:
 
 def _is_code(text: str) -> bool:
     """Does ``text`` (comment bodies, dedented) parse as statements that look like code?"""
-    if not text.strip() or _SPACED_DOT.search(text) or _cannot_parse(text):
+    if not _CODE_MARK.search(text) or _SPACED_DOT.search(text) or _cannot_parse(text):
         return False
     try:
         with warnings.catch_warnings():
@@ -240,18 +243,34 @@ def code_spans(lines: Sequence[str], in_string: Set[int]) -> List[Tuple[int, int
     indent: Optional[int] = None
     markdown = False
     fenced = False
-    for number, line in enumerate(lines, start=1):
+    # Only the lines starting with `#` are looked at one by one: most lines of a file are code,
+    # and for the others only whether a non-blank one stands between two comments matters.
+    comments = [
+        number for number, line in enumerate(lines, start=1)
+        if line.lstrip()[:1] == "#" and number not in in_string
+    ]
+    previous = 0
+    for number in comments:
+        if number != previous + 1:
+            # Lines between two comments: code (or a string) ends markdown and fences; any of
+            # them, blank or not, ends the comment block.
+            if any(lines[index].strip() for index in range(previous, number - 1)):
+                markdown = fenced = False
+            if block:
+                spans.extend(_block_spans(block))
+            block, indent = [], None
+        previous = number
+        line = lines[number - 1]
         stripped = line.lstrip()
-        is_comment = stripped.startswith("#") and number not in in_string
-        if is_comment and _CELL_MARKER.match(stripped):
+        is_comment = True
+        if _CELL_MARKER.match(stripped):
             markdown = bool(_MARKDOWN_CELL.match(stripped))
-        if not is_comment and stripped:
-            markdown = fenced = False
-        if is_comment and _FENCE.match(stripped):
+        fence = _FENCE.match(stripped)
+        if fence:
             fenced = not fenced
-        if (is_comment and _FENCE.match(stripped)) or markdown or fenced:
+        if fence or markdown or fenced:
             is_comment = False
-        elif is_comment and (_DIRECTIVE.match(stripped) or stripped.rstrip().endswith("#")):
+        elif _DIRECTIVE.match(stripped) or stripped.rstrip().endswith("#"):
             # Directives, and the sides of a `#  ...  #` box banner.
             is_comment = False
         column = len(line) - len(stripped)
@@ -259,9 +278,11 @@ def code_spans(lines: Sequence[str], in_string: Set[int]) -> List[Tuple[int, int
             block.append((number, line))
             indent = column
             continue
-        spans.extend(_block_spans(block))
+        if block:
+            spans.extend(_block_spans(block))
         block, indent = ([(number, line)], column) if is_comment else ([], None)
-    spans.extend(_block_spans(block))
+    if block:
+        spans.extend(_block_spans(block))
     return spans
 
 
