@@ -6,7 +6,7 @@ import ast
 import functools
 import sys
 from pathlib import Path
-from typing import FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from groundrules.rules.framework import Rule
 from groundrules.standards.schema import Category, FixClass, Severity
@@ -159,27 +159,38 @@ def _exports_of(path: str, mtime_ns: int, size: int) -> Optional[Tuple[FrozenSet
     return exported_names(target)
 
 
-def star_names(tree: ast.Module, node: ast.ImportFrom) -> Optional[List[str]]:
-    """The names to import instead of ``*`` in ``node``, or ``None`` when that cannot be proved:
-    every name the file mentions that the target module exports (a name the file never mentions
-    cannot be read through the star, short of dynamic access, which blocks the fix)."""
-    if node.level or not node.module or node not in tree.body:
-        return None
-    stars = [
-        n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names)
-    ]
-    if len(stars) != 1 or len(node.names) != 1:
-        return None
+def mentions(tree: ast.Module) -> Tuple[int, Optional[FrozenSet[str]]]:
+    """How many star imports the file has, and every name it mentions (``None`` when it reads a
+    namespace dynamically, so that what it uses cannot be known): one walk, done once per file."""
+    stars = 0
     mentioned: Set[str] = set()
+    dynamic = False
     for sub in ast.walk(tree):
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _DYNAMIC | {"dir"}:
-            return None
         if isinstance(sub, ast.Name):
             mentioned.add(sub.id)
+        elif isinstance(sub, ast.ImportFrom):
+            stars += any(a.name == "*" for a in sub.names)
+        elif isinstance(sub, ast.Call):
+            dynamic = dynamic or (isinstance(sub.func, ast.Name) and sub.func.id in _DYNAMIC | {"dir"})
         elif isinstance(sub, (ast.Global, ast.Nonlocal)):
             mentioned.update(sub.names)
         elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.isidentifier():
             mentioned.add(sub.value)  # `__all__ = ["name"]` re-exports, `getattr(mod, "name")`
+    return stars, None if dynamic else frozenset(mentioned)
+
+
+def star_names(
+    tree: ast.Module,
+    node: ast.ImportFrom,
+    facts: Optional[Callable[[], Tuple[int, Optional[FrozenSet[str]]]]] = None,
+) -> Optional[List[str]]:
+    """The names to import instead of ``*`` in ``node``, or ``None`` when that cannot be proved:
+    every name the file mentions that the target module exports (a name the file never mentions
+    cannot be read through the star, short of dynamic access, which blocks the fix).  ``facts``
+    gives ``mentions(tree)`` when the caller keeps it; it is asked for last, as the walk is the
+    costly part."""
+    if node.level or not node.module or len(node.names) != 1 or node not in tree.body:
+        return None
     source = find_module_source(node.module)
     if source is None:
         return None
@@ -188,7 +199,10 @@ def star_names(tree: ast.Module, node: ast.ImportFrom) -> Optional[List[str]]:
     except OSError:
         return None
     exports = _exports_of(str(source), stat.st_mtime_ns, stat.st_size)
-    if exports is None or exports[1] & mentioned:
+    if exports is None:
+        return None
+    stars, mentioned = facts() if facts is not None else mentions(tree)
+    if stars != 1 or mentioned is None or exports[1] & mentioned:
         return None  # a name the file mentions may not exist: importing it could fail
     names = sorted(exports[0] & mentioned)
     return names or None
@@ -244,9 +258,16 @@ anything else are only reported.
         "from typing import List as star\n",
     )
 
+    _mentions: Optional[Tuple[int, Optional[FrozenSet[str]]]] = None
+
+    def _file_mentions(self) -> Tuple[int, Optional[FrozenSet[str]]]:
+        if self._mentions is None:
+            self._mentions = mentions(self.ctx.tree)  # once per file: some star-import many
+        return self._mentions
+
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if any(alias.name == "*" for alias in node.names):
             module = "." * (node.level or 0) + (node.module or "")
-            tree = self.ctx.ancestors[0] if self.ctx.ancestors else None
-            fixable = isinstance(tree, ast.Module) and star_names(tree, node) is not None
+            tree = self.ctx.tree
+            fixable = star_names(tree, node, self._file_mentions) is not None
             self.report(node, fixable=fixable, module=module)
