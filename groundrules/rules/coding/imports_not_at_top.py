@@ -37,6 +37,9 @@ _INSTALLING_CALLS = ("subprocess", "os.system", "os.popen", "os.spawn", "os.exec
 _IMPORT_DUNDERS = frozenset({"__path__", "__package__", "__spec__", "__builtins__", "__import__"})
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def contains_import(stmt: ast.stmt) -> bool:
     """``stmt`` is an import or holds one in a nested body (imports are statements, so the walk
     never enters expressions: this runs for every top-level statement of a file)."""
@@ -230,46 +233,59 @@ suggests the move.
         have a late import: most files have none and should not pay for the walk."""
         destination = hoist_destination(body, first)
         mentioned: Set[str] = set()
-        touches_state = False
         for stmt in body[destination:first]:
-            names, state = self._summary(stmt)
-            mentioned |= names
-            touches_state = touches_state or state
+            if self._summarise(stmt, mentioned):
+                return  # state the imports depend on: none of them may move above it
         holding = [index for index in range(first, len(body)) if contains_import(body[index])]
         # Nothing after the last import can stop a hoist: it is not summarised.
         for index in range(first, holding[-1] + 1 if holding else first):
             stmt = body[index]
             if not contains_import(stmt):
-                names, state = self._summary(stmt)
-                mentioned |= names
-                touches_state = touches_state or state
+                if self._summarise(stmt, mentioned):
+                    return
                 continue
-            if touches_state or not self._can_hoist(body, index, mentioned):
+            if not self._can_hoist(body, index, mentioned):
                 return
             self._hoistable.add(id(stmt))
 
-    def _summary(self, stmt: ast.stmt) -> "tuple[Set[str], bool]":
-        """The names ``stmt`` mentions, and whether it touches state that imports depend on or
-        is a guard (an import hoisted above a guard would fail, or succeed, before it)."""
-        mentioned: Set[str] = set()
-        state = _is_guard(stmt)
-        for sub in ast.walk(stmt):
+    def _summarise(self, stmt: ast.stmt, mentioned: Set[str]) -> bool:
+        """Add the names ``stmt`` mentions to ``mentioned``; True when it touches state that
+        imports depend on or is a guard (an import hoisted above a guard would fail, or succeed,
+        before it), after which nothing below it is hoisted and its names no longer matter."""
+        if _is_guard(stmt):
+            return True
+        stack: List[ast.AST] = [stmt]
+        while stack:
+            sub = stack.pop()
             if isinstance(sub, ast.Name):
                 mentioned.add(sub.id)
-            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if self._import_state(sub):
+                    return True
+                continue
+            if isinstance(sub, ast.Attribute):
+                if self._import_state(sub):
+                    return True
+                # The attributes inside spell prefixes of this name, which match no state if
+                # this one does not: only the chain's base remains to be looked at.
+                base = sub.value
+                while isinstance(base, ast.Attribute):
+                    base = base.value
+                stack.append(base)
+                continue
+            if isinstance(sub, _DEFINITIONS):
                 mentioned.add(sub.name)
             elif isinstance(sub, ast.arg):
                 mentioned.add(sub.arg)
             elif isinstance(sub, (ast.Global, ast.Nonlocal)):
                 mentioned.update(sub.names)
-            if not state and isinstance(sub, ast.Call):
-                state = self._installs(sub)
-            if not state and isinstance(sub, (ast.Name, ast.Attribute)):
-                qualname = self.ctx.qualname(sub)
-                state = qualname is not None and any(
-                    qualname == p or qualname.startswith(p + ".") for p in _IMPORT_STATE
-                )
-        return mentioned, state
+            elif isinstance(sub, ast.Call) and self._installs(sub):
+                return True
+            stack.extend(ast.iter_child_nodes(sub))
+        return False
+
+    def _import_state(self, node: ast.AST) -> bool:
+        qualname = self.ctx.qualname(node)
+        return qualname is not None and any(qualname == p or qualname.startswith(p + ".") for p in _IMPORT_STATE)
 
     def _installs(self, call: ast.Call) -> bool:
         """A call that may install packages or run other programs: any ``get_ipython()`` call

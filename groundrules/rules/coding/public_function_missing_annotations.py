@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from groundrules.rules.context import FUNCTION_NODES
 from groundrules.rules.framework import Rule
@@ -17,10 +17,11 @@ def _is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
-def _returns_nothing(node: _Function) -> bool:
+def _returns_nothing(node: _Function, lines: Sequence[str] = ()) -> bool:
     """True when the body (nested functions, classes and lambdas excluded) has no `return <value>`
     and no `yield`, so `-> None` is its return type.  Stubs (`...`, `raise NotImplementedError`,
-    `@abstractmethod`, `@overload`) are left alone: their overrides decide the type."""
+    `@abstractmethod`, `@overload`) are left alone: their overrides decide the type.  With the
+    file's ``lines``, a body whose text has neither keyword is known without a walk."""
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
@@ -36,6 +37,8 @@ def _returns_nothing(node: _Function) -> bool:
             exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
             if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
                 return False
+    if lines and not _may_return_or_yield(node, lines):
+        return True
     stack: List[ast.AST] = list(node.body)
     while stack:
         current = stack.pop()
@@ -47,6 +50,15 @@ def _returns_nothing(node: _Function) -> bool:
             return False
         stack.extend(ast.iter_child_nodes(current))
     return True
+
+
+def _may_return_or_yield(node: _Function, lines: Sequence[str]) -> bool:
+    """Could the function's text hold a `return` or a `yield`? (Keywords are ASCII, so a text
+    without either word holds neither.)"""
+    for line in lines[node.lineno - 1 : node.end_lineno or node.lineno]:
+        if "return" in line or "yield" in line:
+            return True
+    return False
 
 
 #: Decorators of stubs and of accessors whose overrides (or callers) decide the type.
@@ -175,7 +187,7 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
         """A class of this module deriving from ``class_name`` defines ``method`` returning a value."""
         if self._subclasses is None:
             self._subclasses = _subclass_methods(self.ctx.tree)
-        return any(not _returns_nothing(m) for m in self._subclasses.get((class_name, method), ()))
+        return any(not _returns_nothing(m, self.ctx.source.lines) for m in self._subclasses.get((class_name, method), ()))
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._check(node)
@@ -216,7 +228,7 @@ Parameter annotations cannot be inferred: SUGGEST (such findings carry no fix ma
                 p.annotation is not None for p in params
             )
             if not typed_init:
-                return_only = not missing and _returns_nothing(node)
+                return_only = not missing and _returns_nothing(node, self.ctx.source.lines)
                 missing.append("a return annotation")
         if not missing:
             return
