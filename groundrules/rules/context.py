@@ -76,6 +76,9 @@ class Context:
         self.pandas = PandasTypes(self.imports, tree)
         #: Nodes from the module down to the parent of the node being visited.
         self.ancestors: List[ast.AST] = []
+        #: The scope nodes among them (functions, lambdas, classes), kept by the walk: asked
+        #: for at almost every assignment, the innermost is then found without a search.
+        self.scopes: List[ast.AST] = []
         self._main_guard: Optional[bool] = None
         self._roles: Dict[str, bool] = {}
 
@@ -91,10 +94,8 @@ class Context:
         return None
 
     def enclosing_scope(self) -> Optional[ast.AST]:
-        for node in reversed(self.ancestors):
-            if isinstance(node, SCOPE_NODES):
-                return node
-        return None
+        scopes = self.scopes
+        return scopes[-1] if scopes else None
 
     def at_module_level(self) -> bool:
         return self.enclosing_scope() is None

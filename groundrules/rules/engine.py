@@ -351,7 +351,8 @@ def check_tree(
         except Exception as exc:
             crashed(instance, None, exc)
     findings = [f for instance in active for f in instance.findings]
-    suppressions = parse_suppressions(source.lines)
+    # One search of the text spares most files a look at each line.
+    suppressions = parse_suppressions(source.lines) if "noqa" in source.text.lower() else {}
     judged = findings + list(crashes.values())
     real = comment_lines(source.text) if suppressions else frozenset()
     comments = {line: s for line, s in suppressions.items() if line in real}
@@ -416,6 +417,7 @@ def _walk(
 ) -> None:
     """Depth-first, in source order, without recursion (deep expressions exist in real code)."""
     ancestors = ctx.ancestors
+    scopes = ctx.scopes
     pandas = ctx.pandas
     # Nodes to enter, each entered node kept under a _LEAVE marker pushed above its children
     # (no tuple per node: the walk visits a million nodes on the standard library).
@@ -430,6 +432,7 @@ def _walk(
             node_type = type(node)
             ancestors.pop()
             if node_type in SCOPE_NODES:
+                scopes.pop()
                 pandas.leave_scope()
             elif node_type in _BIND_ON_LEAVE:
                 _bind(pandas, node)
@@ -455,6 +458,7 @@ def _walk(
                     crashed(instance, node, exc)
             continue
         if node_type in SCOPE_NODES:
+            scopes.append(node)
             pandas.enter_scope(node)
         elif node_type in _BIND_ON_ENTER:
             _bind(pandas, node)
