@@ -187,7 +187,12 @@ environment variable (SUGGEST).
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
         self._parameters(node)
 
+    # While no name is bound to a path, a parameter or a local binding hides nothing: a lookup
+    # in a function happens during its walk, and no module-level binding can appear meanwhile.
+    # Most files never bind one, and this ran for every assignment.
     def _parameters(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> None:
+        if not self._bound:
+            return
         args = node.args
         every = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)
         every += [a for a in (args.vararg, args.kwarg) if a is not None]
@@ -195,6 +200,8 @@ environment variable (SUGGEST).
             self._shadowed.add((id(node), arg.arg))
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        if not self._bound and _leading_text(node.value) is None:
+            return
         scope = self._scope()
         for target in node.targets:
             if isinstance(target, ast.Name):
@@ -207,7 +214,7 @@ environment variable (SUGGEST).
     def _bind(self, scope: _ScopeKey, name: str, value: ast.expr) -> None:
         if _matching(value) is not None:
             self._bound[(scope, name)] = value
-        else:
+        elif self._bound:
             self._bound.pop((scope, name), None)
             if scope is not None:
                 self._shadowed.add((scope, name))

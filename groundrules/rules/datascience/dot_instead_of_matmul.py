@@ -83,6 +83,8 @@ same product through the same BLAS routines (`dot`/`gemv`/`gemm`, NumPy >= 1.16)
 result type and errors, so values, exceptions and output are unchanged.
 """
     requires = frozenset({"numpy"})
+    #: Only a call spelled `dot` (`np.dot`, `a.dot`, `dot` imported by that name) is reported.
+    text_gate = frozenset({"dot"})
     bad = (
         "import numpy as np\nc = np.dot(a, b)\n",
         "import numpy\nc = numpy.dot(x, w) + bias\n",
