@@ -246,12 +246,13 @@ def check_paths(
         standards = cache.standards_for(path)
         if standards is None:
             continue
-        if standards.is_excluded(path):
+        rel_path = _relative(cache, standards, path)
+        if standards.is_excluded(path, rel_path):
             continue
         shown = cache.shown(path)
         outcome.fail_on[shown] = standards.fail_on
-        work.append(Job(shown, _relative(cache, standards, path), cache.module_name(path),
-                        standards.resolve(path, catalog(), overrides)))
+        work.append(Job(shown, rel_path, cache.module_name(path),
+                        standards.resolve(path, catalog(), overrides, rel_path)))
     for failure in cache.failed.values():
         outcome.errors.extend(str(p) for p in failure.problems)
     for result, error in cached_run(work, jobs, results):

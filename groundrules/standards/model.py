@@ -185,8 +185,10 @@ class Standards:
         except ValueError:
             return path.as_posix()
 
-    def is_excluded(self, path: Path) -> bool:
-        return bool(self.exclude) and matches(self.relative(path), self.exclude)
+    def is_excluded(self, path: Path, rel_path: Optional[str] = None) -> bool:
+        """``rel_path``: ``relative(path)`` when the caller has it (resolving costs a system
+        call per path component)."""
+        return bool(self.exclude) and matches(rel_path if rel_path is not None else self.relative(path), self.exclude)
 
     def profile_for(self, rel_path: str) -> Optional[Profile]:
         for profile in self.profiles:
@@ -195,9 +197,9 @@ class Standards:
         return None
 
     def resolve(
-        self, path: Path, catalog: Catalog, overrides: Tuple[Layer, ...] = ()
+        self, path: Path, catalog: Catalog, overrides: Tuple[Layer, ...] = (), rel_path: Optional[str] = None
     ) -> FileStandards:
-        profile = self.profile_for(self.relative(path))
+        profile = self.profile_for(rel_path if rel_path is not None else self.relative(path))
         key = (profile.name if profile else None, overrides)
         cached = self._cache.get(key)
         if cached is None:
