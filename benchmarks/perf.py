@@ -15,7 +15,12 @@ plugin.  Corpora are rebuilt under --work (nothing third-party is committed):
 - scaling: the stdlib corpus copied 1x..4x.
 
 Every figure is the wall time of a subprocess (start-up included); ratios are ours / theirs,
-lower is better.  Peak RSS is the largest process of the run (ru_maxrss of waited-for children).
+lower is better.  Ours and theirs run in turns (ours first in odd rounds, theirs in even ones) and
+a row's ratio is the median of the rounds' ratios: on a shared machine the load drifts over
+minutes, and timing all of one tool's runs before the other's measured the drift as much as the
+tools.  groundrules' modules are byte-compiled first, as pip does when it installs a wheel (with
+PYTHONDONTWRITEBYTECODE set, an editable install would compile each edited module on every run).
+Peak RSS is the largest process of the run (ru_maxrss of waited-for children).
 """
 
 from __future__ import annotations
@@ -105,6 +110,21 @@ def median(cmd: Sequence[str], cwd: Path, runs: int, before: Optional[Sequence[s
     return statistics.median(times)
 
 
+def paired(ours: Sequence[str], theirs: Sequence[str], cwd: Path, runs: int,
+           theirs_cwd: Optional[Path] = None) -> Tuple[float, float, float]:
+    """(median of ours, median of theirs, median of the per-round ratios), run in turns."""
+    mine: List[float] = []
+    other: List[float] = []
+    for round_ in range(runs):
+        if round_ % 2 == 0:
+            mine.append(timed(ours, cwd))
+            other.append(timed(theirs, theirs_cwd or cwd))
+        else:
+            other.append(timed(theirs, theirs_cwd or cwd))
+            mine.append(timed(ours, cwd))
+    return statistics.median(mine), statistics.median(other), statistics.median(a / b for a, b in zip(mine, other))
+
+
 def peak_rss_mb(cmd: Sequence[str], cwd: Path) -> float:
     """The largest resident set of any process of the command (a fresh interpreter measures it,
     so earlier runs of this script do not count)."""
@@ -135,8 +155,11 @@ class Table:
     def __init__(self) -> None:
         self.rows: List[Tuple[str, str, str, str, str]] = []
 
-    def add(self, name: str, ours: float, theirs: Optional[float], other: str, target: str) -> None:
-        ratio = f"{ours / theirs:.2f}x" if theirs else "-"
+    def add(self, name: str, ours: float, theirs: Optional[float], other: str, target: str,
+            ratio_value: Optional[float] = None) -> None:
+        if ratio_value is None and theirs:
+            ratio_value = ours / theirs
+        ratio = f"{ratio_value:.2f}x" if ratio_value is not None else "-"
         theirs_text = f"{theirs:.2f} s" if theirs is not None else "-"
         self.rows.append((name, f"{ours:.2f} s", f"{other} {theirs_text}", ratio, target))
         print(f"{name:38s} {ours:8.2f}s  {other:22s} {theirs_text:>9s}  {ratio:>7s}  target {target}", flush=True)
@@ -168,46 +191,57 @@ def main(argv: Sequence[str]) -> int:
     # The console script, as users run it: `python -m` from inside the corpus would put the copied
     # stdlib first on sys.path and import (and compile) it instead of the interpreter's own.
     gr = [str(Path(sys.executable).parent / "groundrules")]
+    import groundrules
+
+    # As pip compiles a wheel it installs: timing must not include compiling our own modules.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(groundrules.__file__).parent)],
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, check=True)
     cache = work / "gr-cache"
     ruff_cache = work / "ruff-cache"
     table = Table()
     runs = args.runs
 
     if "check" not in skip:
-        flake8 = median([str(tools / "flake8"), "-j2", "."], stdlib, runs)
-        ours = median(gr + ["check", "--no-cache", "--jobs", "2", "."], stdlib, runs)
-        ruff_cold = median([str(tools / "ruff"), "check", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "."],
-                           stdlib, runs)
-        table.add("check cold (--jobs 2) vs flake8 -j2", ours, flake8, "flake8 -j2", "<= 0.25x")
-        table.add("check cold vs ruff cold", ours, ruff_cold, "ruff --no-cache", "-")
+        ours, flake8, ratio = paired(gr + ["check", "--no-cache", "--jobs", "2", "."], [str(tools / "flake8"), "-j2", "."],
+                                     stdlib, runs)
+        table.add("check cold (--jobs 2) vs flake8 -j2", ours, flake8, "flake8 -j2", "<= 0.25x", ratio)
+        ours, ruff_cold, ratio = paired(
+            gr + ["check", "--no-cache", "--jobs", "2", "."],
+            [str(tools / "ruff"), "check", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "."], stdlib, runs)
+        table.add("check cold vs ruff cold", ours, ruff_cold, "ruff --no-cache", "-", ratio)
     if "warm" not in skip:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(ruff_cache, ignore_errors=True)
         timed(gr + ["check", "--cache-dir", str(cache), "--jobs", "2", "."], stdlib)
         ruff = [str(tools / "ruff"), "check", "--cache-dir", str(ruff_cache), "--select", RUFF_SELECT, "--exit-zero", "."]
         timed(ruff, stdlib)
-        ours_warm = median(gr + ["check", "--cache-dir", str(cache), "--jobs", "2", "."], stdlib, runs)
-        ruff_warm = median(ruff, stdlib, runs)
-        table.add("check warm (cache) vs ruff warm", ours_warm, ruff_warm, "ruff warm", "<= 1.5x")
+        # Warm runs are short: more rounds for the same confidence.
+        ours_warm, ruff_warm, ratio = paired(gr + ["check", "--cache-dir", str(cache), "--jobs", "2", "."], ruff,
+                                             stdlib, max(runs, 9))
+        table.add("check warm (cache) vs ruff warm", ours_warm, ruff_warm, "ruff warm", "<= 1.5x", ratio)
     if "bandit" not in skip:
-        bandit = median([str(tools / "bandit"), "-q", "-r", "."], stdlib, runs)
-        ours_b = median(gr + ["check", "--no-cache", "--jobs", "2", "--with", "bandit", "."], stdlib, runs)
-        table.add("check --with bandit (cold) vs bandit", ours_b, bandit, "bandit -r", "<= 0.6x")
+        ours_b, bandit, ratio = paired(gr + ["check", "--no-cache", "--jobs", "2", "--with", "bandit", "."],
+                                       [str(tools / "bandit"), "-q", "-r", "."], stdlib, runs)
+        table.add("check --with bandit (cold) vs bandit", ours_b, bandit, "bandit -r", "<= 0.6x", ratio)
         shutil.rmtree(cache, ignore_errors=True)
         timed(gr + ["check", "--cache-dir", str(cache), "--jobs", "2", "--with", "bandit", "."], stdlib)
         ours_bw = median(gr + ["check", "--cache-dir", str(cache), "--jobs", "2", "--with", "bandit", "."], stdlib, runs)
         table.add("check --with bandit (warm) vs bandit", ours_bw, bandit, "bandit -r", "<= 0.6x")
     if "fix" not in skip:
-        noop = median([str(tools / "python"), "-c", NOOP_CODEMOD, "."], stdlib, runs)
-        ours_f = median(gr + ["fix", "--diff", "--no-cache", "--jobs", "2", "."], stdlib, runs)
-        table.add("fix --diff (cold) vs LibCST no-op", ours_f, noop, "LibCST no-op codemod", "<= 0.5x")
+        ours_f, noop, ratio = paired(gr + ["fix", "--diff", "--no-cache", "--jobs", "2", "."],
+                                     [str(tools / "python"), "-c", NOOP_CODEMOD, "."], stdlib, runs)
+        table.add("fix --diff (cold) vs LibCST no-op", ours_f, noop, "LibCST no-op codemod", "<= 0.5x", ratio)
     if "latency" not in skip:
         one = stdlib / "json" / "decoder.py"
         latency_runs = max(10, runs)
-        samples_ours = [timed(gr + ["check", "--no-cache", str(one)], stdlib) for _ in range(latency_runs)]
-        samples_f8 = [timed([str(tools / "flake8"), str(one)], stdlib) for _ in range(latency_runs)]
+        samples_ours: List[float] = []
+        samples_f8: List[float] = []
+        for _ in range(latency_runs):
+            samples_ours.append(timed(gr + ["check", "--no-cache", str(one)], stdlib))
+            samples_f8.append(timed([str(tools / "flake8"), str(one)], stdlib))
         table.add(f"one file, median of {latency_runs}", statistics.median(samples_ours),
-                  statistics.median(samples_f8), "flake8 one file", "<= 1.2x")
+                  statistics.median(samples_f8), "flake8 one file", "<= 1.2x",
+                  statistics.median(a / b for a, b in zip(samples_ours, samples_f8)))
         print(f"  one-file spread: ours {min(samples_ours):.2f}-{max(samples_ours):.2f} s, "
               f"flake8 {min(samples_f8):.2f}-{max(samples_f8):.2f} s")
     if "rss" not in skip:
@@ -228,17 +262,18 @@ def main(argv: Sequence[str]) -> int:
     if "wheels" not in skip:
         wheels = build_wheels(work, tools / "pip")
         count = len(list(wheels.rglob("*.py")))
-        flake8 = median([str(tools / "flake8"), "-j2", "."], wheels, runs)
-        ours = median(gr + ["check", "--no-cache", "--jobs", "2", "."], wheels, runs)
-        table.add(f"wheels ({count} files) check cold vs flake8 -j2", ours, flake8, "flake8 -j2", "<= 0.25x")
+        ours, flake8, ratio = paired(gr + ["check", "--no-cache", "--jobs", "2", "."],
+                                     [str(tools / "flake8"), "-j2", "."], wheels, runs)
+        table.add(f"wheels ({count} files) check cold vs flake8 -j2", ours, flake8, "flake8 -j2", "<= 0.25x", ratio)
     if args.notebooks is not None:
         notebooks = args.notebooks.resolve()
         count = len(list(notebooks.rglob("*.ipynb")))
-        ours = median(gr + ["check", "--no-cache", "--jobs", "2", "."], notebooks, runs)
         # ruff reads .ipynb files itself (flake8 cannot), so it is the tool a notebook user compares.
-        ruff_nb = median([str(tools / "ruff"), "check", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "."],
-                         notebooks, runs)
-        table.add(f"notebooks ({count} .ipynb + scripts) check cold vs ruff cold", ours, ruff_nb, "ruff --no-cache", "-")
+        ours, ruff_nb, ratio = paired(
+            gr + ["check", "--no-cache", "--jobs", "2", "."],
+            [str(tools / "ruff"), "check", "--no-cache", "--select", RUFF_SELECT, "--exit-zero", "."], notebooks, runs)
+        table.add(f"notebooks ({count} .ipynb + scripts) check cold vs ruff cold", ours, ruff_nb, "ruff --no-cache", "-",
+                  ratio)
     print()
     print(table.markdown())
     return 0

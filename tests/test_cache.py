@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import groundrules
 from conftest import ROOT, run_cli
 from groundrules.hooks import cache as cache_module
@@ -203,3 +205,17 @@ def test_bandit_results_are_cached_per_file(tmp_path):
     # The bandit entry holds bandit's issues; another excluded test set is another entry.
     run_cli(args + ["--ignore", "GR206"], tmp_path)  # drops B506 with its peer
     assert len(_entries(tmp_path / ".groundrules_cache")) == 5 + 3 + 2
+
+
+def test_a_finding_built_from_its_values_is_the_finding():
+    import dataclasses as _dc
+
+    from groundrules.rules.framework import Finding as _Finding
+    from groundrules.standards.schema import Category as _Category, FixClass as _FixClass, Severity as _Severity
+
+    made = _Finding("GR101", "print-instead-of-logging", "m", "a.py", 3, 1, 3, 9, _Severity.WARNING,
+                    _Category.CODING, "groundrules", _FixClass.SAFE, 2)
+    rebuilt = _Finding.from_values([getattr(made, f.name) for f in _dc.fields(_Finding)])
+    assert rebuilt == made and hash(rebuilt) == hash(made) and repr(rebuilt) == repr(made)
+    with pytest.raises(_dc.FrozenInstanceError):
+        rebuilt.line = 4  # type: ignore[misc]

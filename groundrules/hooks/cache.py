@@ -95,8 +95,8 @@ def _finding(data: List[Any]) -> Finding:
     # Dictionary lookups, not Enum(value) calls: a warm run rebuilds every finding of the tree.
     (code, name, message, path, line, column, end_line, end_column, severity, category, source, fix,
      cell) = data
-    return Finding(code, name, message, path, line, column, end_line, end_column, _SEVERITIES[severity],
-                   _CATEGORIES[category], source, _FIXES[fix] if fix is not None else None, cell)
+    return Finding.from_values((code, name, message, path, line, column, end_line, end_column, _SEVERITIES[severity],
+                                _CATEGORIES[category], source, _FIXES[fix] if fix is not None else None, cell))
 
 
 def _suppression_data(suppression: Suppression) -> List[Any]:
