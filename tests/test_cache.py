@@ -219,3 +219,11 @@ def test_a_finding_built_from_its_values_is_the_finding():
     assert rebuilt == made and hash(rebuilt) == hash(made) and repr(rebuilt) == repr(made)
     with pytest.raises(_dc.FrozenInstanceError):
         rebuilt.line = 4  # type: ignore[misc]
+
+
+def test_the_fast_constructor_knows_every_field_in_order():
+    import dataclasses as _dc
+
+    from groundrules.rules import framework
+
+    assert framework._FINDING_FIELDS == tuple(f.name for f in _dc.fields(framework.Finding))

@@ -80,7 +80,9 @@ class Finding:
         return finding
 
 
-_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+#: Finding's fields in declaration order (tests/test_cache.py holds them to the dataclass).
+_FINDING_FIELDS = ("code", "name", "message", "path", "line", "column", "end_line", "end_column", "severity",
+                   "category", "source", "fix", "cell")
 
 
 class Rule:
