@@ -13,11 +13,11 @@ import dataclasses
 import io
 import tokenize
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from groundrules.rules import cell_scripts, notebooks
 from groundrules.rules.context import SCOPE_NODES, Context, Source
-from groundrules.rules.framework import Finding, Rule
+from groundrules.rules.framework import Finding, Rule, spells_any
 from groundrules.rules.overlaps import one_per_cause
 from groundrules.rules.pandas_types import PandasTypes
 from groundrules.rules.suppressions import Suppression, comment_lines, parse_suppressions
@@ -290,23 +290,6 @@ def _unparsable(
     return Result((diagnostic(UNPARSABLE, path, (line, column), message, standards),), parsed=False)
 
 
-class _TextGate:
-    """``Rule.text_gate`` for one file, each distinct gate tested once."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.ascii = text.isascii()
-        self.known: Dict[FrozenSet[str], bool] = {}
-
-    def passes(self, words: FrozenSet[str]) -> bool:
-        if not self.ascii:
-            return True
-        known = self.known.get(words)
-        if known is None:
-            known = self.known[words] = any(word in self.text for word in words)
-        return known
-
-
 def check_tree(
     tree: ast.Module,
     source: Source,
@@ -315,14 +298,13 @@ def check_tree(
     apply_suppressions: bool = True,
 ) -> Result:
     ctx = Context(source, tree, standards)
-    gate = _TextGate(source.text)
     active = [
         rule(ctx)
         for rule in rules
         if rule.file_kind == "python"
         and (standards.banned_api if rule.carries_team_rules else rule.code in standards.enabled)
         and (not rule.requires or ctx.imports.imports_any(rule.requires))
-        and (not rule.text_gate or gate.passes(rule.text_gate))
+        and (not rule.text_gate or spells_any(source.text, rule.text_gate))
     ]
     crashes: Dict[str, Finding] = {}
     enter: Dict[type, List[Tuple[Rule, Handler]]] = {}

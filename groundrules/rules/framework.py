@@ -80,6 +80,12 @@ class Finding:
         return finding
 
 
+def spells_any(text: str, words: FrozenSet[str]) -> bool:
+    """Could code with this text spell one of ``words``? (``Rule.text_gate``.)  Non-ASCII text
+    always could: Python reads identifiers NFKC-normalised, so `ｅval` is `eval`."""
+    return not text.isascii() or any(word in text for word in words)
+
+
 #: Finding's fields in declaration order (tests/test_cache.py holds them to the dataclass).
 _FINDING_FIELDS = ("code", "name", "message", "path", "line", "column", "end_line", "end_column", "severity",
                    "category", "source", "fix", "cell")

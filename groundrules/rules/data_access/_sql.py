@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from groundrules.rules.context import keyword, literal_string
+from groundrules.rules.framework import spells_any
 
 if TYPE_CHECKING:
     from groundrules.rules.context import Context
@@ -42,11 +43,6 @@ SQL_KEYWORDS = ("sql", "query", "statement", "sqlQuery", "sql_query")
 SINK_WORDS = frozenset({"sql", "execute", "read_gbq"})
 
 
-def may_reach_sink(text: str) -> bool:
-    """Can a file with this text call a sink at all? (``Rule.text_gate`` with ``SINK_WORDS``.)"""
-    return not text.isascii() or any(word in text for word in SINK_WORDS)
-
-
 @dataclass(frozen=True)
 class Bound:
     """What a name was bound to: its SQL text (or None) and whether it is a ``text()`` clause."""
@@ -62,7 +58,7 @@ class SqlBindings:
         self.ctx = ctx
         self._scopes: Dict[int, Dict[str, Bound]] = {}
         #: Bindings are read only at sinks: a file that cannot call one needs none recorded.
-        self._needed = may_reach_sink(ctx.source.text)
+        self._needed = spells_any(ctx.source.text, SINK_WORDS)
 
     def _scope_key(self) -> int:
         scope = self.ctx.enclosing_scope()
